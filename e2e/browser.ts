@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// REFERENCE §6: these flags give headless Chromium a (SwiftShader) WebGPU adapter on http://127.0.0.1.
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+export const SHARED = new URL('../../shared/', import.meta.url).pathname;
+
+export interface DropFile {
+  name: string;
+  bytes: Uint8Array;
+  type?: string;
+}
+
+export function fileFromDisk(path: string, name = basename(path)): DropFile {
+  return { name, bytes: new Uint8Array(readFileSync(path)) };
+}
+
+/** Drops files on the page the way a user does: a DataTransfer on a `drop` event. */
+export async function dropFiles(page: Page, files: DropFile[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, type: f.type ?? '', b64: Buffer.from(f.bytes).toString('base64') }));
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) {
+      const bin = atob(f.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    const zone = document.querySelector('[data-testid="drop-zone"]');
+    if (!zone) throw new Error('no drop zone');
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, payload);
+}
+
+export interface TileState {
+  name: string;
+  status: string;
+  score: number | null;
+  error: string | null;
+}
+
+export async function readTiles(page: Page): Promise<TileState[]> {
+  return page.$$eval('[data-testid="tile"]', (els) =>
+    els.map((el) => ({
+      name: el.getAttribute('data-name') ?? '',
+      status: el.getAttribute('data-status') ?? '',
+      score: el.getAttribute('data-score') ? Number(el.getAttribute('data-score')) : null,
+      error: el.querySelector('[data-testid="tile-error"]')?.textContent ?? null,
+    })),
+  );
+}
+
+/** Waits until no tile is queued and the tile count is `count`. */
+export async function waitForAnalysis(page: Page, count: number, timeoutMs = 240_000): Promise<TileState[]> {
+  await page.waitForFunction(
+    (n) => {
+      const tiles = document.querySelectorAll('[data-testid="tile"]');
+      return tiles.length === n && Array.from(tiles).every((t) => t.getAttribute('data-status') !== 'queued');
+    },
+    count,
+    { timeout: timeoutMs, polling: 250 },
+  );
+  return readTiles(page);
+}

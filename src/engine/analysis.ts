@@ -1,0 +1,162 @@
+/**
+ * The analysis pipeline: decode files in a pool, gather decoded tensors into batches, embed and score
+ * each batch. Pure orchestration with injected workers so that its back-pressure and failure rules are
+ * tested in Node; the app wires it to the decode pool and the inference worker.
+ */
+export interface AnalysisItem {
+  id: string;
+  file: Blob;
+  name: string;
+}
+
+export type Decoded =
+  | { ok: true; pixels: Float32Array; thumbnail: Blob | null; width: number; height: number; decodeMs: number }
+  | { ok: false; reason: string };
+
+export interface Embedded {
+  embeddings: Float32Array;
+  scores: Float32Array | null;
+}
+
+export interface AnalysisDeps {
+  decode(item: AnalysisItem, signal: AbortSignal): Promise<Decoded>;
+  /** Null when no model is loaded: images are decoded (thumbnails, checks) but not scored. */
+  embed: ((pixels: Float32Array, count: number, signal: AbortSignal) => Promise<Embedded>) | null;
+  decodeConcurrency: number;
+}
+
+export interface AnalysisProgress {
+  total: number;
+  /** Finished one way or another: scored, failed, or decoded when there is no model. */
+  done: number;
+  scored: number;
+  failed: number;
+  imagesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+export interface AnalysisEvents {
+  onDecoded?(id: string, d: Extract<Decoded, { ok: true }>): void;
+  onFailed?(id: string, reason: string): void;
+  onScored?(id: string, embedding: Float32Array, score: number | null): void;
+  onProgress?(p: AnalysisProgress): void;
+  /** Largest number of decoded images waiting for the encoder at any moment (for tests and benches). */
+  onBacklog?(waiting: number): void;
+}
+
+export interface AnalysisOptions {
+  batchSize: number;
+  /** Decoded-but-not-embedded images never exceed this many batches. */
+  maxBatchesAhead: number;
+  pixelsPerImage: number;
+  embedDim: number;
+  now?: () => number;
+}
+
+export async function runAnalysis(
+  items: readonly AnalysisItem[],
+  deps: AnalysisDeps,
+  events: AnalysisEvents,
+  options: AnalysisOptions,
+  signal: AbortSignal,
+): Promise<AnalysisProgress> {
+  const now = options.now ?? (() => performance.now());
+  const { batchSize, pixelsPerImage, embedDim } = options;
+  const cap = Math.max(1, options.maxBatchesAhead) * batchSize;
+  const ready: { id: string; pixels: Float32Array }[] = [];
+  const progress: AnalysisProgress = {
+    total: items.length,
+    done: 0,
+    scored: 0,
+    failed: 0,
+    imagesPerSecond: 0,
+    etaSeconds: null,
+  };
+  const started = now();
+  let cursor = 0;
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  const report = () => {
+    const seconds = (now() - started) / 1000;
+    progress.imagesPerSecond = seconds > 0 ? progress.done / seconds : 0;
+    progress.etaSeconds =
+      progress.imagesPerSecond > 0 ? (progress.total - progress.done) / progress.imagesPerSecond : null;
+    events.onProgress?.({ ...progress });
+  };
+  const fail = (id: string, reason: string) => {
+    progress.failed++;
+    progress.done++;
+    events.onFailed?.(id, reason);
+  };
+
+  const startDecodes = () => {
+    while (
+      !signal.aborted &&
+      cursor < items.length &&
+      inFlight < deps.decodeConcurrency &&
+      ready.length + inFlight < cap
+    ) {
+      const item = items[cursor++];
+      inFlight++;
+      deps
+        .decode(item, signal)
+        .then(
+          (d) => {
+            if (!d.ok) return fail(item.id, d.reason);
+            events.onDecoded?.(item.id, d);
+            if (deps.embed) {
+              ready.push({ id: item.id, pixels: d.pixels });
+              events.onBacklog?.(ready.length);
+            } else {
+              progress.done++;
+            }
+          },
+          (err: unknown) => {
+            if (!signal.aborted) fail(item.id, `decoding failed: ${err instanceof Error ? err.message : String(err)}`);
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          report();
+          notify();
+        });
+    }
+  };
+
+  signal.addEventListener('abort', notify, { once: true });
+  report();
+  while (!signal.aborted) {
+    startDecodes();
+    const allDecoded = cursor >= items.length && inFlight === 0;
+    if (ready.length >= batchSize || (allDecoded && ready.length > 0)) {
+      const batch = ready.splice(0, batchSize);
+      // Room freed: let decoding run while this batch is on the encoder.
+      startDecodes();
+      const pixels = new Float32Array(batch.length * pixelsPerImage);
+      batch.forEach((b, i) => pixels.set(b.pixels, i * pixelsPerImage));
+      try {
+        const out = await deps.embed!(pixels, batch.length, signal);
+        batch.forEach((b, i) => {
+          progress.scored++;
+          progress.done++;
+          events.onScored?.(b.id, out.embeddings.slice(i * embedDim, (i + 1) * embedDim), out.scores ? out.scores[i] : null);
+        });
+      } catch (err) {
+        if (signal.aborted) break;
+        const reason = `scoring failed: ${err instanceof Error ? err.message : String(err)}`;
+        batch.forEach((b) => fail(b.id, reason));
+      }
+      report();
+      continue;
+    }
+    if (allDecoded) break;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  }
+  return { ...progress };
+}

@@ -1,0 +1,198 @@
+/// <reference lib="webworker" />
+import * as ort from 'onnxruntime-web';
+import jsepWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import jsepMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
+import { chooseBackend, type AdapterFacts, type BackendChoice } from './backend';
+import { embedImageBatch, embedTextBatch, PIXELS_PER_IMAGE, type TensorCtor } from './encoders';
+import { chooseDtypeFile, loadCatalogue, loadModelFile, resolveManifest } from './modelSources';
+import { createCacheStorageModelCache } from './modelCache';
+import type { ModelManifest } from './manifest';
+import type { EngineReady, InferenceRequest, InferenceResponse } from './protocol';
+import { createClipTokenizer, type ClipTokenizer } from './tokenizer';
+import { createLinearAestheticHead } from '../scoring/aestheticHead';
+import { parsePthLinear } from '../scoring/pthLinear';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+// ORT's loader and wasm come from this app's own origin, never from a CDN.
+ort.env.wasm.wasmPaths = { wasm: new URL(jsepWasmUrl, self.location.href).href, mjs: new URL(jsepMjsUrl, self.location.href).href };
+
+const Tensor = ort.Tensor as unknown as TensorCtor;
+
+interface Engine {
+  manifest: ModelManifest;
+  choice: BackendChoice;
+  vision: ort.InferenceSession;
+  text: ort.InferenceSession | null;
+  tokenizer: ClipTokenizer | null;
+  head: ReturnType<typeof createLinearAestheticHead> | null;
+  ctx: Parameters<typeof loadModelFile>[2];
+  ready: EngineReady;
+}
+
+let engine: Engine | null = null;
+const aborted = new Set<number>();
+// Requests run one at a time, in order: one ORT session cannot run two batches at once anyway.
+let queue: Promise<void> = Promise.resolve();
+
+function post(message: InferenceResponse, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+async function adapterFacts(): Promise<AdapterFacts | null> {
+  if (!('gpu' in navigator) || !navigator.gpu) return null;
+  try {
+    const adapter = await navigator.gpu.requestAdapter();
+    if (!adapter) return null;
+    const info = adapter.info;
+    const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+    return {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      isFallbackAdapter: fallback,
+      hasShaderF16: adapter.features.has('shader-f16'),
+    };
+  } catch {
+    return null;
+  }
+}
+
+async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(bytes, {
+    executionProviders: [choice.backend],
+    graphOptimizationLevel: 'all',
+  });
+}
+
+async function init(req: Extract<InferenceRequest, { type: 'init' }>): Promise<void> {
+  const started = performance.now();
+  const status = (message: string) => post({ type: 'status', id: req.id, message });
+  status('Reading the model catalogue…');
+  const catalogue = await loadCatalogue(req.baseUrl);
+  const manifest = await resolveManifest(catalogue, req.modelId ?? catalogue.default, req.baseUrl);
+
+  const adapter = await adapterFacts();
+  let choice = chooseBackend(req.preference, adapter, {
+    crossOriginIsolated: self.crossOriginIsolated,
+    hardwareConcurrency: navigator.hardwareConcurrency || 1,
+  });
+  if (req.wasmThreads) {
+    choice.wasmThreads = req.wasmThreads;
+    choice.reason = choice.reason.replace(/\d+ threads?( \(page is not cross-origin isolated\))?/, `${req.wasmThreads} thread(s), set by request`);
+  }
+  ort.env.wasm.numThreads = choice.wasmThreads;
+
+  const ctx: Engine['ctx'] = {
+    baseUrl: req.baseUrl,
+    cache: createCacheStorageModelCache(),
+    pickedFiles: req.pickedFiles,
+    allowRemote: req.allowRemote,
+    onProgress: (p) =>
+      post({ type: 'loadProgress', id: req.id, progress: { file: p.file, source: p.source, loaded: p.loaded, total: p.total ?? 0 } }),
+  };
+
+  const { dtype, file } = chooseDtypeFile(manifest, 'vision', choice.dtypes);
+  status(`Loading the image encoder (${dtype})…`);
+  const visionBytes = (await loadModelFile(manifest, file, ctx)).bytes;
+  const sessionStart = performance.now();
+  let vision: ort.InferenceSession;
+  try {
+    vision = await createSession(visionBytes, choice);
+  } catch (err) {
+    if (choice.backend !== 'webgpu') throw err;
+    // A WebGPU session can fail on drivers without needed features; WASM always works.
+    choice = chooseBackend('wasm', null, { crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency || 1 });
+    choice.reason = `WebGPU session failed (${String(err)}); fell back to ${choice.reason}`;
+    vision = await createSession(visionBytes, choice);
+  }
+  const sessionMs = performance.now() - sessionStart;
+
+  let head: Engine['head'] = null;
+  if (manifest.aestheticHead) {
+    status('Loading the aesthetic head…');
+    const headBytes = (await loadModelFile(manifest, manifest.aestheticHead, ctx)).bytes;
+    head = createLinearAestheticHead(parsePthLinear(headBytes));
+  }
+
+  // The first run compiles shaders / allocates arenas: do it now, not on the user's first photo.
+  status('Warming up…');
+  const warmStart = performance.now();
+  await embedImageBatch(vision, Tensor, new Float32Array(PIXELS_PER_IMAGE * req.batchSize), req.batchSize);
+  const warmupMs = performance.now() - warmStart;
+
+  const ready: EngineReady = {
+    backend: choice.backend,
+    dtype,
+    reason: choice.reason,
+    modelId: manifest.id,
+    synthetic: manifest.synthetic,
+    hasAestheticHead: head !== null,
+    headScale: manifest.aestheticHead?.scale ?? null,
+    warmupMs,
+    sessionMs,
+  };
+  engine = { manifest, choice, vision, text: null, tokenizer: null, head, ctx, ready };
+  void started;
+  post({ type: 'ready', id: req.id, engine: ready });
+}
+
+async function embedImages(req: Extract<InferenceRequest, { type: 'embedImages' }>): Promise<void> {
+  if (!engine) throw new Error('the engine is not ready');
+  const t0 = performance.now();
+  const embeddings = await embedImageBatch(engine.vision, Tensor, req.pixels, req.count);
+  const scores = engine.head ? engine.head.scoreBatch(embeddings, req.count) : null;
+  const transfer: Transferable[] = [embeddings.buffer];
+  if (scores) transfer.push(scores.buffer);
+  post({ type: 'imageEmbeddings', id: req.id, count: req.count, embeddings, scores, runMs: performance.now() - t0 }, transfer);
+}
+
+async function embedTexts(req: Extract<InferenceRequest, { type: 'embedTexts' }>): Promise<void> {
+  if (!engine) throw new Error('the engine is not ready');
+  if (!engine.tokenizer) {
+    const tokFile = await loadModelFile(engine.manifest, engine.manifest.tokenizer, engine.ctx);
+    engine.tokenizer = createClipTokenizer(JSON.parse(new TextDecoder().decode(tokFile.bytes)), {
+      contextLength: engine.manifest.contextLength,
+    });
+  }
+  if (!engine.text) {
+    const { file } = chooseDtypeFile(engine.manifest, 'text', engine.choice.dtypes);
+    const bytes = (await loadModelFile(engine.manifest, file, engine.ctx)).bytes;
+    engine.text = await createSession(bytes, engine.choice);
+  }
+  const batch = engine.tokenizer.encodeBatch(req.texts);
+  const embeddings = await embedTextBatch(engine.text, Tensor, batch.ids, batch.attentionMask ?? null, batch.batch, batch.length);
+  post({ type: 'textEmbeddings', id: req.id, count: req.texts.length, embeddings }, [embeddings.buffer]);
+}
+
+function handle(req: InferenceRequest): Promise<void> {
+  switch (req.type) {
+    case 'init':
+      return init(req);
+    case 'embedImages':
+      return embedImages(req);
+    case 'embedTexts':
+      return embedTexts(req);
+    case 'abort':
+      return Promise.resolve();
+  }
+}
+
+self.onmessage = (event: MessageEvent<InferenceRequest>) => {
+  const req = event.data;
+  if (req.type === 'abort') {
+    aborted.add(req.id);
+    return;
+  }
+  queue = queue.then(async () => {
+    if (aborted.delete(req.id)) {
+      post({ type: 'error', id: req.id, message: 'aborted', fatal: false });
+      return;
+    }
+    try {
+      await handle(req);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      post({ type: 'error', id: req.id, message, fatal: req.type === 'init' });
+    }
+  });
+};

@@ -1,0 +1,74 @@
+import type { Backend, BackendPreference } from './backend';
+import type { Dtype } from './manifest';
+
+/** Messages to the inference worker. Every request has an id; `abort` names the request to drop. */
+export type InferenceRequest =
+  | {
+      type: 'init';
+      id: number;
+      modelId: string | null;
+      baseUrl: string;
+      preference: BackendPreference;
+      /** Files from a user-picked model folder, keyed by relative path. */
+      pickedFiles: Map<string, File> | null;
+      allowRemote: boolean;
+      batchSize: number;
+      /** Overrides the WASM thread count (benchmarks); null lets the engine decide. */
+      wasmThreads: number | null;
+    }
+  | { type: 'embedImages'; id: number; pixels: Float32Array; count: number }
+  | { type: 'embedTexts'; id: number; texts: string[] }
+  | { type: 'abort'; id: number };
+
+export interface ModelLoadProgress {
+  file: string;
+  source: string;
+  loaded: number;
+  total: number;
+}
+
+export interface EngineReady {
+  backend: Backend;
+  dtype: Dtype;
+  reason: string;
+  modelId: string;
+  synthetic: boolean;
+  hasAestheticHead: boolean;
+  headScale: string | null;
+  warmupMs: number;
+  sessionMs: number;
+}
+
+export type InferenceResponse =
+  | { type: 'loadProgress'; id: number; progress: ModelLoadProgress }
+  | { type: 'status'; id: number; message: string }
+  | { type: 'ready'; id: number; engine: EngineReady }
+  | {
+      type: 'imageEmbeddings';
+      id: number;
+      count: number;
+      /** [count, 512], raw (not normalized), as the model gave them. */
+      embeddings: Float32Array;
+      /** Aesthetic scores, or null without a head. */
+      scores: Float32Array | null;
+      runMs: number;
+    }
+  | { type: 'textEmbeddings'; id: number; count: number; embeddings: Float32Array }
+  | { type: 'error'; id: number; message: string; fatal: boolean };
+
+/** Messages to a decode worker. */
+export type DecodeRequest = { type: 'decode'; id: number; file: Blob; name: string; thumbSize: number };
+
+export type DecodeResponse =
+  | {
+      type: 'decoded';
+      id: number;
+      /** CHW float32, normalized for CLIP: 3×224×224. */
+      pixels: Float32Array;
+      thumbnail: Blob | null;
+      width: number;
+      height: number;
+      decodeMs: number;
+      preprocessMs: number;
+    }
+  | { type: 'failed'; id: number; reason: string };

@@ -1,0 +1,69 @@
+/// <reference lib="webworker" />
+import { readBitmapRgba } from '../engine/bitmapPixels';
+import { preprocessForClip } from '../engine/preprocess';
+import type { DecodeRequest, DecodeResponse } from '../engine/protocol';
+import { SNIFF_HEAD_BYTES, SNIFF_TAIL_BYTES, sniffImage } from './sniff';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+function post(message: DecodeResponse, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+async function thumbnailOf(bitmap: ImageBitmap, size: number): Promise<Blob | null> {
+  if (size <= 0) return null;
+  const scale = Math.min(1, size / Math.max(bitmap.width, bitmap.height));
+  const w = Math.max(1, Math.round(bitmap.width * scale));
+  const h = Math.max(1, Math.round(bitmap.height * scale));
+  const small = await createImageBitmap(bitmap, { resizeWidth: w, resizeHeight: h, resizeQuality: 'medium' });
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return null;
+  ctx.drawImage(small, 0, 0);
+  small.close();
+  return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.82 });
+}
+
+async function decode(req: DecodeRequest): Promise<void> {
+  const file = req.file;
+  const head = new Uint8Array(await file.slice(0, SNIFF_HEAD_BYTES).arrayBuffer());
+  const tail = new Uint8Array(await file.slice(Math.max(0, file.size - SNIFF_TAIL_BYTES)).arrayBuffer());
+  const sniff = sniffImage(head, tail, file.size);
+  if (sniff.problem) return post({ type: 'failed', id: req.id, reason: sniff.problem });
+
+  const t0 = performance.now();
+  let bitmap: ImageBitmap;
+  try {
+    // Model input ignores ICC profiles, as PIL does in CLIP's training pipeline (REFERENCE §3).
+    bitmap = await createImageBitmap(file, {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+      imageOrientation: 'from-image',
+    });
+  } catch (err) {
+    return post({
+      type: 'failed',
+      id: req.id,
+      reason: `cannot decode this ${sniff.format.toUpperCase()} file: it is damaged or uses a variant the browser does not read (${err instanceof Error ? err.message : String(err)})`,
+    });
+  }
+  try {
+    const { width, height } = bitmap;
+    const decodeMs = performance.now() - t0;
+    const t1 = performance.now();
+    const { pixels: rgba } = await readBitmapRgba(bitmap);
+    const pixels = preprocessForClip(rgba);
+    const preprocessMs = performance.now() - t1;
+    const thumbnail = await thumbnailOf(bitmap, req.thumbSize);
+    post({ type: 'decoded', id: req.id, pixels, thumbnail, width, height, decodeMs, preprocessMs }, [pixels.buffer]);
+  } finally {
+    bitmap.close();
+  }
+}
+
+self.onmessage = (event: MessageEvent<DecodeRequest>) => {
+  const req = event.data;
+  decode(req).catch((err: unknown) =>
+    post({ type: 'failed', id: req.id, reason: `decoding failed: ${err instanceof Error ? err.message : String(err)}` }),
+  );
+};

@@ -1,0 +1,47 @@
+import { useEngine } from '../state/engineStore';
+import { useLibrary, type SortKey } from '../state/libraryStore';
+
+export function BackendBadge() {
+  const { phase, ready, preference } = useEngine();
+  const label =
+    phase === 'ready' && ready
+      ? `${ready.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · ${ready.dtype}`
+      : phase === 'loading'
+        ? 'loading model…'
+        : phase === 'unavailable'
+          ? 'no model'
+          : '…';
+  const title = ready
+    ? `${ready.reason}. Model ${ready.modelId}${ready.synthetic ? ' (random test weights: scores are meaningless)' : ''}. Session ${Math.round(ready.sessionMs)} ms, warm-up ${Math.round(ready.warmupMs)} ms.${preference !== 'auto' ? ` Backend forced: ${preference}.` : ''}`
+    : 'The inference backend appears once the model is loaded.';
+  return (
+    <span className={`badge badge-${ready?.backend ?? phase}`} data-testid="backend-badge" data-backend={ready?.backend ?? ''} title={title}>
+      {label}
+    </span>
+  );
+}
+
+export function Header() {
+  const ready = useEngine((s) => s.ready);
+  const { sort, setSort, order } = useLibrary();
+  return (
+    <header className="header">
+      <h1>
+        Loupe <small>aesthetic scores, on your device</small>
+      </h1>
+      <div className="header-right">
+        {order.length > 0 && (
+          <label className="sort">
+            Sort{' '}
+            <select value={sort} onChange={(e) => setSort(e.target.value as SortKey)} data-testid="sort">
+              <option value="score">by score</option>
+              <option value="name">by name</option>
+            </select>
+          </label>
+        )}
+        <BackendBadge />
+        {ready && <span className="reason" data-testid="backend-reason">{ready.reason}</span>}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { runAnalysis, type AnalysisDeps, type AnalysisItem } from '../src/engine/analysis';
+
+const P = 4; // pixels per image in these fakes
+const D = 2; // embedding size
+
+function items(n: number): AnalysisItem[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `f${i}`, file: new Blob([String(i)]), name: `f${i}.jpg` }));
+}
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+function fakeDeps(opts: { failIds?: Set<string>; embedDelay?: number; decodeDelay?: number } = {}) {
+  let decoding = 0;
+  let maxDecoding = 0;
+  const batches: number[] = [];
+  const deps: AnalysisDeps = {
+    decodeConcurrency: 3,
+    async decode(item) {
+      decoding++;
+      maxDecoding = Math.max(maxDecoding, decoding);
+      await tick(opts.decodeDelay ?? 0);
+      decoding--;
+      if (opts.failIds?.has(item.id)) return { ok: false, reason: `bad ${item.name}` };
+      const v = Number(item.id.slice(1));
+      return { ok: true, pixels: new Float32Array(P).fill(v), thumbnail: null, width: 1, height: 1, decodeMs: 0 };
+    },
+    async embed(pixels, count) {
+      batches.push(count);
+      await tick(opts.embedDelay ?? 0);
+      const embeddings = new Float32Array(count * D);
+      const scores = new Float32Array(count);
+      for (let i = 0; i < count; i++) {
+        // The fake "model" echoes the image's pixel value, so a mix-up between images would show.
+        embeddings[i * D] = pixels[i * P];
+        scores[i] = pixels[i * P] / 10;
+      }
+      return { embeddings, scores };
+    },
+  };
+  return { deps, batches, maxDecoding: () => maxDecoding };
+}
+
+const options = { batchSize: 4, maxBatchesAhead: 2, pixelsPerImage: P, embedDim: D };
+
+describe('runAnalysis', () => {
+  it('scores every image with its own result, in batches', async () => {
+    const { deps, batches } = fakeDeps();
+    const scored = new Map<string, number | null>();
+    const result = await runAnalysis(items(10), deps, { onScored: (id, e, s) => scored.set(id, s) }, options, new AbortController().signal);
+    expect(result.scored).toBe(10);
+    expect(result.done).toBe(10);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(4);
+    for (let i = 0; i < 10; i++) expect(scored.get(`f${i}`)).toBeCloseTo(i / 10);
+  });
+
+  it('never holds more than maxBatchesAhead batches of decoded images', async () => {
+    const { deps, maxDecoding } = fakeDeps({ embedDelay: 20 });
+    let backlog = 0;
+    await runAnalysis(items(40), deps, { onBacklog: (n) => (backlog = Math.max(backlog, n)) }, options, new AbortController().signal);
+    expect(backlog).toBeLessThanOrEqual(options.batchSize * options.maxBatchesAhead);
+    expect(backlog).toBeGreaterThan(0);
+    expect(maxDecoding()).toBeLessThanOrEqual(3);
+  });
+
+  it('reports bad files by name and goes on with the rest', async () => {
+    const { deps } = fakeDeps({ failIds: new Set(['f2', 'f7']) });
+    const failed = new Map<string, string>();
+    const result = await runAnalysis(items(9), deps, { onFailed: (id, r) => failed.set(id, r) }, options, new AbortController().signal);
+    expect(result.scored).toBe(7);
+    expect(result.failed).toBe(2);
+    expect(failed.get('f2')).toBe('bad f2.jpg');
+  });
+
+  it('marks a batch failed when the encoder throws, and continues', async () => {
+    const { deps } = fakeDeps();
+    const embed = deps.embed!;
+    let calls = 0;
+    deps.embed = (p, c, s) => (++calls === 1 ? Promise.reject(new Error('GPU lost')) : embed(p, c, s));
+    const failed: string[] = [];
+    const result = await runAnalysis(items(8), deps, { onFailed: (_id, r) => failed.push(r) }, options, new AbortController().signal);
+    expect(result.failed).toBe(4);
+    expect(result.scored).toBe(4);
+    expect(failed[0]).toContain('GPU lost');
+  });
+
+  it('decodes without scoring when no model is loaded', async () => {
+    const { deps } = fakeDeps();
+    deps.embed = null;
+    let decoded = 0;
+    const result = await runAnalysis(items(5), deps, { onDecoded: () => decoded++ }, options, new AbortController().signal);
+    expect(decoded).toBe(5);
+    expect(result.done).toBe(5);
+    expect(result.scored).toBe(0);
+  });
+
+  it('stops promptly when aborted', async () => {
+    const { deps } = fakeDeps({ embedDelay: 10, decodeDelay: 5 });
+    const ac = new AbortController();
+    let scored = 0;
+    const run = runAnalysis(items(200), deps, { onScored: () => scored++ }, options, ac.signal);
+    await tick(30);
+    ac.abort();
+    const result = await run;
+    expect(result.done).toBeLessThan(200);
+    expect(scored).toBe(result.scored);
+  });
+});
