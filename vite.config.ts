@@ -43,5 +43,11 @@ export default defineConfig({
   // ORT ships its own wasm loader; pre-bundling breaks its relative asset URLs.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: {
+      input: { main: resolve(import.meta.dirname, 'index.html'), lab: resolve(import.meta.dirname, 'lab.html') },
+    },
+  },
 });

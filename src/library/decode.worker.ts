@@ -51,7 +51,8 @@ async function decode(req: DecodeRequest): Promise<void> {
     const { width, height } = bitmap;
     const decodeMs = performance.now() - t0;
     const t1 = performance.now();
-    const { pixels: rgba } = await readBitmapRgba(bitmap);
+    // JPEG has no alpha; the others may, and need the exact (WebGL2) read-back.
+    const { pixels: rgba } = await readBitmapRgba(bitmap, sniff.format !== 'jpeg');
     const pixels = preprocessForClip(rgba);
     const preprocessMs = performance.now() - t1;
     const thumbnail = await thumbnailOf(bitmap, req.thumbSize);
