@@ -58,6 +58,8 @@ export class InferenceClient {
 
   terminate(): void {
     this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new EngineError('the inference worker was stopped'));
+    this.pending.clear();
   }
 
   private request(

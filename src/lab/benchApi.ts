@@ -1,2 +1,159 @@
-// Benchmark entry points for the lab page (filled in by the benchmark work).
-export const benchApi = {};
+/**
+ * Benchmark entry points for the lab page (`window.loupeLab`), driven by `npm run bench` (bench/run.ts).
+ * They run the app's own inference worker and decode pool, so the numbers are those of the code users run.
+ */
+import type { BackendPreference } from '../engine/backend';
+import { PIXELS_PER_IMAGE } from '../engine/encoders';
+import { InferenceClient } from '../engine/inferenceClient';
+import type { EngineReady } from '../engine/protocol';
+import { DecodePool } from '../library/decodePool';
+import { seededPixels } from '../../bench/pixels';
+
+let client: InferenceClient | null = null;
+
+export interface EngineInitOptions {
+  modelId: string;
+  preference: BackendPreference;
+  wasmThreads: number | null;
+  batchSize: number;
+}
+
+export interface EngineInitResult {
+  engine: EngineReady;
+  /** Whole init: model bytes (cache or same-origin), session creation, warm-up batch. */
+  initMs: number;
+  /** Where the encoder bytes came from; 'same-origin' includes download + sha256 + cache write. */
+  source: string | null;
+}
+
+/** Starts a fresh inference worker (the previous one is terminated) exactly as the app does. */
+async function engineInit(o: EngineInitOptions): Promise<EngineInitResult> {
+  client?.terminate();
+  client = new InferenceClient();
+  let source: string | null = null;
+  const t0 = performance.now();
+  const engine = await client.init(
+    {
+      modelId: o.modelId,
+      baseUrl: new URL(import.meta.env.BASE_URL, location.href).href,
+      preference: o.preference,
+      pickedFiles: null,
+      allowRemote: false,
+      batchSize: o.batchSize,
+      wasmThreads: o.wasmThreads,
+    },
+    { onProgress: (p) => void (source = p.source) },
+  );
+  return { engine, initMs: performance.now() - t0, source };
+}
+
+function engineClose(): void {
+  client?.terminate();
+  client = null;
+}
+
+export interface EncoderTiming {
+  batch: number;
+  batches: number;
+  images: number;
+  /** Main-thread wall time from the first request to the last answer, postMessage and copies included. */
+  wallMs: number;
+  /** Worker-side `session.run` + head time per batch. */
+  runMs: number[];
+  imagesPerSecond: number;
+}
+
+/**
+ * Times the encoder until at least `minMs` have passed and at least `minBatches` batches ran. Each call
+ * gets a fresh Float32Array (it is transferred to the worker), copied from a template while the worker
+ * computes the previous batch, so input preparation stays off the measured critical path.
+ */
+async function timeEncoder(o: { batch: number; minMs: number; minBatches: number }): Promise<EncoderTiming> {
+  const c = client;
+  if (!c) throw new Error('call engineInit first');
+  const template = seededPixels(1000 + o.batch, o.batch * PIXELS_PER_IMAGE);
+  let next = template.slice();
+  const runMs: number[] = [];
+  const t0 = performance.now();
+  for (;;) {
+    const pending = c.embedImages(next, o.batch);
+    next = template.slice();
+    const r = await pending;
+    runMs.push(r.runMs);
+    const wallMs = performance.now() - t0;
+    if (wallMs >= o.minMs && runMs.length >= o.minBatches) {
+      const images = runMs.length * o.batch;
+      return { batch: o.batch, batches: runMs.length, images, wallMs, runMs, imagesPerSecond: images / (wallMs / 1000) };
+    }
+  }
+}
+
+/** Embeddings of the seeded input, for comparing this backend with onnxruntime-node on identical tensors. */
+async function embedSeeded(seed: number, count: number): Promise<{ embeddings: number[]; runMs: number }> {
+  if (!client) throw new Error('call engineInit first');
+  const r = await client.embedImages(seededPixels(seed, count * PIXELS_PER_IMAGE), count);
+  return { embeddings: Array.from(r.embeddings), runMs: r.runMs };
+}
+
+const blobs = new Map<string, Blob>();
+async function fetchBlob(url: string): Promise<Blob> {
+  let b = blobs.get(url);
+  if (!b) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    b = await res.blob();
+    blobs.set(url, b);
+  }
+  return b;
+}
+
+export interface DecodeTiming {
+  name: string;
+  width: number;
+  height: number;
+  /** createImageBitmap (full JPEG decode), as the decode worker reports it. */
+  decodeMs: number;
+  /** RGBA read-back + faithful bicubic resample + normalization, as the decode worker reports it. */
+  preprocessMs: number;
+  /** Request to answer on the main thread: the above plus the thumbnail and messaging. */
+  wallMs: number;
+}
+
+/** Decodes each file alone through a one-worker DecodePool (the app's decode worker), one after another. */
+async function decodeSequential(urls: string[], thumbSize: number): Promise<DecodeTiming[]> {
+  const files = await Promise.all(urls.map(fetchBlob));
+  const pool = new DecodePool(1);
+  const out: DecodeTiming[] = [];
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const name = urls[i].split('/').pop() ?? urls[i];
+      const t0 = performance.now();
+      const r = await pool.decode(files[i], name, thumbSize);
+      const wallMs = performance.now() - t0;
+      if (r.type === 'failed') throw new Error(`${name}: ${r.reason}`);
+      out.push({ name, width: r.width, height: r.height, decodeMs: r.decodeMs, preprocessMs: r.preprocessMs, wallMs });
+    }
+  } finally {
+    pool.terminate();
+  }
+  return out;
+}
+
+/** Decode-only throughput with `poolSize` workers, all files queued at once (no encoder running). */
+async function decodeThroughput(urls: string[], thumbSize: number, poolSize: number): Promise<{ images: number; wallMs: number; imagesPerSecond: number }> {
+  const files = await Promise.all(urls.map(fetchBlob));
+  const pool = new DecodePool(poolSize);
+  try {
+    const t0 = performance.now();
+    const results = await Promise.all(files.map((f, i) => pool.decode(f, `f${i}.jpg`, thumbSize)));
+    const wallMs = performance.now() - t0;
+    const failed = results.find((r) => r.type === 'failed');
+    if (failed && failed.type === 'failed') throw new Error(failed.reason);
+    return { images: files.length, wallMs, imagesPerSecond: files.length / (wallMs / 1000) };
+  } finally {
+    pool.terminate();
+  }
+}
+
+export const benchApi = { engineInit, engineClose, timeEncoder, embedSeeded, decodeSequential, decodeThroughput };
+export type BenchApi = typeof benchApi;

@@ -6,6 +6,7 @@ import { DecodePool } from '../library/decodePool';
 import type { PickedFile } from '../library/collectFiles';
 import { useEngine } from './engineStore';
 import { useLibrary } from './libraryStore';
+import { saveBackendPreference } from './settings';
 
 export interface AppConfig {
   modelId: string | null;
@@ -43,6 +44,13 @@ function decodePool(): DecodePool {
   // Leave a core for the encoder: on two cores, decode and inference compete (REFERENCE §7).
   pool ??= new DecodePool(Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)));
   return pool;
+}
+
+/** Saves the choice and reloads the model on the new backend; scores already made are kept. */
+export async function setBackendPreference(preference: BackendPreference): Promise<void> {
+  configure({ ...config, preference });
+  await saveBackendPreference(preference).catch(() => undefined);
+  await startEngine();
 }
 
 export function configure(next: AppConfig): void {

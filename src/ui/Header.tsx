@@ -1,3 +1,5 @@
+import type { BackendPreference } from '../engine/backend';
+import { setBackendPreference } from '../state/controller';
 import { useEngine } from '../state/engineStore';
 import { useLibrary, type SortKey } from '../state/libraryStore';
 
@@ -23,7 +25,8 @@ export function BackendBadge() {
 
 export function Header() {
   const ready = useEngine((s) => s.ready);
-  const { sort, setSort, order } = useLibrary();
+  const preference = useEngine((s) => s.preference);
+  const { sort, setSort, order, running } = useLibrary();
   return (
     <header className="header">
       <h1>
@@ -39,6 +42,20 @@ export function Header() {
             </select>
           </label>
         )}
+        <label className="sort" title="Auto uses WebGPU on a real GPU and WASM otherwise">
+          Backend{' '}
+          <select
+            value={preference}
+            data-testid="backend-select"
+            // Switching reloads the model; not while a batch is on it.
+            disabled={running}
+            onChange={(e) => void setBackendPreference(e.target.value as BackendPreference)}
+          >
+            <option value="auto">auto</option>
+            <option value="webgpu">WebGPU</option>
+            <option value="wasm">WASM</option>
+          </select>
+        </label>
         <BackendBadge />
         {ready && <span className="reason" data-testid="backend-reason">{ready.reason}</span>}
       </div>
