@@ -1,0 +1,135 @@
+/**
+ * Photo-like JPEGs for the end-to-end runs, generated once into the OS temp folder (never into the repo).
+ * Content is a sky-like gradient, soft-edged shapes, a textured "ground" and mild noise at quality 90, so
+ * the entropy decoder has about as much to do as with a real photo of the same size: flat synthetic
+ * images decode much faster than photos and would flatter the pipeline.
+ */
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+
+export const IMAGES_ROOT = join(tmpdir(), 'loupe-bench-images');
+
+export interface ImageSet {
+  /** Folder name under IMAGES_ROOT; also the URL segment the bench server uses. */
+  id: string;
+  dir: string;
+  files: string[];
+  width: number;
+  height: number;
+  totalBytes: number;
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+interface Shape {
+  cx: number;
+  cy: number;
+  rx: number;
+  ry: number;
+  rgb: [number, number, number];
+}
+
+function photoPixels(width: number, height: number, seed: number): Buffer {
+  const rnd = lcg(seed * 7919 + 17);
+  const px = Buffer.alloc(width * height * 3);
+  const skyTop = [40 + rnd() * 60, 90 + rnd() * 60, 170 + rnd() * 70];
+  const skyBottom = [190 + rnd() * 50, 170 + rnd() * 60, 150 + rnd() * 80];
+  const ground = [60 + rnd() * 80, 70 + rnd() * 70, 30 + rnd() * 50];
+  const horizon = height * (0.45 + rnd() * 0.2);
+  const shapes: Shape[] = Array.from({ length: 6 + Math.floor(rnd() * 6) }, () => ({
+    cx: rnd() * width,
+    cy: rnd() * height,
+    rx: (0.03 + rnd() * 0.15) * width,
+    ry: (0.03 + rnd() * 0.15) * height,
+    rgb: [rnd() * 255, rnd() * 255, rnd() * 255],
+  }));
+  // Texture frequencies scale with the image so small and large images look alike at thumbnail size.
+  const f1 = (2 * Math.PI * (20 + rnd() * 30)) / width;
+  const f2 = (2 * Math.PI * (15 + rnd() * 25)) / height;
+  const noise = lcg(seed * 31 + 5);
+  for (let y = 0; y < height; y++) {
+    const t = Math.min(1, y / horizon);
+    const inSky = y < horizon;
+    for (let x = 0; x < width; x++) {
+      let r: number;
+      let g: number;
+      let b: number;
+      if (inSky) {
+        r = skyTop[0] + (skyBottom[0] - skyTop[0]) * t;
+        g = skyTop[1] + (skyBottom[1] - skyTop[1]) * t;
+        b = skyTop[2] + (skyBottom[2] - skyTop[2]) * t;
+      } else {
+        // Grass-like texture below the horizon: the detail real photos have, at several scales.
+        const tex = 18 * Math.sin(x * f1 * 7 + Math.sin(y * f2 * 3) * 4) * Math.sin(y * f2 * 11 + x * f1);
+        r = ground[0] + tex;
+        g = ground[1] + tex * 1.2;
+        b = ground[2] + tex * 0.6;
+      }
+      for (const s of shapes) {
+        const dx = (x - s.cx) / s.rx;
+        const dy = (y - s.cy) / s.ry;
+        const d = dx * dx + dy * dy;
+        if (d < 1.2) {
+          // Soft edge over the outer ~10 %, like an out-of-focus subject.
+          const a = d < 1 ? 0.85 : 0.85 * (1.2 - d) * 5;
+          const shade = 1 - 0.35 * dy;
+          r += (s.rgb[0] * shade - r) * a;
+          g += (s.rgb[1] * shade - g) * a;
+          b += (s.rgb[2] * shade - b) * a;
+        }
+      }
+      // Mild sensor-like noise (about ±8 levels), shared in part across channels as in real sensors; tuned so
+      // a 12-MP file is ≈ 3–4 MB at quality 90, like a phone photo.
+      const common = (noise() - 0.5) * 12;
+      const i = (y * width + x) * 3;
+      px[i] = Math.max(0, Math.min(255, r + common + (noise() - 0.5) * 6));
+      px[i + 1] = Math.max(0, Math.min(255, g + common + (noise() - 0.5) * 6));
+      px[i + 2] = Math.max(0, Math.min(255, b + common + (noise() - 0.5) * 6));
+    }
+  }
+  return px;
+}
+
+/** Makes (or reuses) `count` JPEGs of `width`×`height`. */
+export async function ensureImages(
+  count: number,
+  width: number,
+  height: number,
+  log: (line: string) => void,
+): Promise<ImageSet> {
+  const id = `photo-${width}x${height}-q90-v1`;
+  const dir = join(IMAGES_ROOT, id);
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const have = new Set(readdirSync(dir));
+  let made = 0;
+  const started = Date.now();
+  for (let i = 0; i < count; i++) {
+    const name = `photo-${String(i).padStart(4, '0')}.jpg`;
+    const path = join(dir, name);
+    if (!have.has(name) || statSync(path).size === 0) {
+      const raw = photoPixels(width, height, i + 1);
+      // Write to a temp name first so an interrupted run never leaves a truncated "cached" JPEG.
+      await sharp(raw, { raw: { width, height, channels: 3 } })
+        .jpeg({ quality: 90 })
+        .toFile(`${path}.part`);
+      const { renameSync } = await import('node:fs');
+      renameSync(`${path}.part`, path);
+      made++;
+      if (made % 50 === 0 || (width * height > 4e6 && made % 4 === 0)) log(`  generated ${made} ${width}×${height} JPEGs…`);
+    }
+    files.push(path);
+  }
+  if (made > 0) log(`  generated ${made} ${width}×${height} JPEGs in ${((Date.now() - started) / 1000).toFixed(1)} s into ${dir}`);
+  const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  if (!existsSync(dir)) throw new Error(`${dir} vanished`);
+  return { id, dir, files, width, height, totalBytes };
+}

@@ -1,0 +1,56 @@
+/**
+ * Screenshots of the real app for the README: builds nothing, serves dist/ (run `npm run build` first),
+ * drops synthetic scenes made here (no third-party photos end up in the repo) and captures the views.
+ * Usage: npx tsx scripts/screenshots.ts [--out docs/img]
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+import { preview } from 'vite';
+import { dropFiles, launchChromium, waitForAnalysis, type DropFile } from '../e2e/browser';
+
+const out = resolve(process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'docs/img');
+mkdirSync(out, { recursive: true });
+
+function scene(i: number): string {
+  const hue = (i * 47) % 360;
+  const sunX = 80 + ((i * 53) % 480);
+  const hill = 260 + ((i * 29) % 80);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">
+    <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1">
+      <stop offset="0" stop-color="hsl(${hue},60%,${30 + (i % 4) * 10}%)"/>
+      <stop offset="1" stop-color="hsl(${(hue + 40) % 360},70%,80%)"/></linearGradient></defs>
+    <rect width="640" height="480" fill="url(#sky)"/>
+    <circle cx="${sunX}" cy="${120 + (i % 3) * 30}" r="${30 + (i % 5) * 8}" fill="hsl(${(hue + 180) % 360},90%,70%)"/>
+    <path d="M0 ${hill} Q 160 ${hill - 90} 320 ${hill} T 640 ${hill - 20} V 480 H 0 Z" fill="hsl(${(hue + 90) % 360},35%,25%)"/>
+    <path d="M0 ${hill + 60} Q 200 ${hill + 10} 420 ${hill + 70} T 640 ${hill + 40} V 480 H 0 Z" fill="hsl(${(hue + 120) % 360},30%,15%)"/>
+  </svg>`;
+}
+
+const files: DropFile[] = [];
+for (let i = 0; i < 14; i++) {
+  files.push({ name: `scene-${String(i + 1).padStart(2, '0')}.jpg`, bytes: new Uint8Array(await sharp(Buffer.from(scene(i))).jpeg({ quality: 88 }).toBuffer()) });
+}
+files.push({ name: 'notes.txt', bytes: new TextEncoder().encode('not a photo') });
+files.push({ name: 'empty.jpg', bytes: new Uint8Array(0) });
+
+const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
+const base = server.resolvedUrls!.local[0];
+const browser = await launchChromium();
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(new URL('?model=no-such-model', base).href);
+  await page.waitForSelector('[data-testid="engine-problem"]');
+  await page.screenshot({ path: resolve(out, 'no-model.png') });
+
+  await page.goto(new URL('?model=clip-tiny', base).href);
+  await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
+  await page.screenshot({ path: resolve(out, 'empty.png') });
+  await dropFiles(page, files);
+  await waitForAnalysis(page, files.length);
+  await page.screenshot({ path: resolve(out, 'scores.png') });
+  console.log(`screenshots written to ${out}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
