@@ -357,7 +357,13 @@ def is_up_to_date(folder: Path, c: Config) -> bool:
         entries.append(manifest["aestheticHead"])
     for e in entries:
         p = folder / e["path"]
-        if "bytes" in e and (not p.is_file() or p.stat().st_size != e["bytes"]):
+        if not p.is_file():
+            # A remote-only entry (no ../shared at generation time) stays valid until ../shared appears.
+            local_source = SHARED_TOKENIZER if e is manifest["tokenizer"] else SHARED_HEAD
+            if e.get("urls") and not local_source.is_file():
+                continue
+            return False
+        if "bytes" in e and p.stat().st_size != e["bytes"]:
             return False
     return True
 
