@@ -1,0 +1,3 @@
+export class PthFormatError extends Error {
+  override name = 'PthFormatError';
+}
