@@ -154,3 +154,30 @@ describe('models-fetch CLI', () => {
     expect(run.stderr).toContain('usage:');
   });
 });
+
+describe('models-fetch CLI on the generated clip-tiny', () => {
+  it('fetches the real generated model files from a local server, and they load in onnxruntime-node', async () => {
+    const publicDir = join(REPO, 'public');
+    const manifestPath = join(publicDir, 'models', 'clip-tiny', 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8').catch(() => {
+      throw new Error('public/models/clip-tiny is missing: run `npm run models:test` first');
+    })) as ModelManifest;
+    const local = await startFakeModelServer(publicDir);
+    const dest = await makeTempRoot('loupe-fetch-tiny-');
+    try {
+      const run = await runCli(['--base-url', local.url, '--out', dest, '--model', 'clip-tiny', '--dtype', 'fp32']);
+      expect(run.code, run.stderr).toBe(0);
+      for (const file of [manifest.vision.fp32!, manifest.text.fp32!, manifest.tokenizer, manifest.aestheticHead!]) {
+        const bytes = await readFile(join(dest, 'clip-tiny', file.path));
+        expect(bytes.length).toBe(file.bytes);
+      }
+      const ort = await import('onnxruntime-node');
+      const session = await ort.InferenceSession.create(join(dest, 'clip-tiny', manifest.vision.fp32!.path));
+      expect(session.inputNames).toEqual(['pixel_values']);
+      expect(session.outputNames).toContain('image_embeds');
+    } finally {
+      await local.close();
+      await rm(dest, { recursive: true, force: true });
+    }
+  });
+});
