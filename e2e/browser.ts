@@ -72,6 +72,7 @@ export async function waitForAnalysis(page: Page, count: number, timeoutMs = 240
     (n) => {
       const tiles = document.querySelectorAll('[data-testid="tile"]');
       return tiles.length === n && Array.from(tiles).every((t) => t.getAttribute('data-status') !== 'queued');
+      // 'cancelled' counts as settled too: the analysis is not running for it.
     },
     count,
     { timeout: timeoutMs, polling: 250 },

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dropFiles, fileFromDisk, launchChromium, SHARED, waitForAnalysis, type DropFile, type TileState } from './browser';
+import { dropFiles, fileFromDisk, launchChromium, readTiles, SHARED, waitForAnalysis, type DropFile, type TileState } from './browser';
 
 const REAL = join(SHARED, 'images/real');
 const photos = readdirSync(REAL).filter((f) => f.endsWith('.jpg')).sort();
@@ -114,6 +114,31 @@ describe('without a model', () => {
     const tiles = await waitForAnalysis(page, 3);
     for (const t of tiles) expect(t.status).toBe('decoded');
     expect(await page.$$eval('[data-testid="tile"] img', (els) => els.length)).toBe(3);
+    await page.close();
+  });
+});
+
+describe('cancel and resume', () => {
+  it('stops on Cancel, keeps the scores made, and finishes the rest on Resume', async () => {
+    const page = await browser.newPage();
+    await page.goto(new URL('?model=clip-tiny&backend=webgpu&batch=1', base).href);
+    await page.waitForSelector('[data-testid="backend-badge"][data-backend="webgpu"]', { timeout: 240_000 });
+    await dropFiles(page, photos.map((p) => fileFromDisk(join(REAL, p))));
+    await page.waitForSelector('[data-testid="tile"][data-status="scored"]', { timeout: 120_000 });
+    await page.click('[data-testid="cancel"]');
+    await page.waitForSelector('[data-testid="resume"]', { timeout: 60_000 });
+    const afterCancel = await readTiles(page);
+    const scoredBefore = afterCancel.filter((t) => t.status === 'scored');
+    expect(scoredBefore.length).toBeGreaterThan(0);
+    expect(afterCancel.filter((t) => t.status === 'cancelled').length).toBeGreaterThan(0);
+    expect(afterCancel.filter((t) => t.status === 'queued')).toEqual([]);
+
+    await page.click('[data-testid="resume"]');
+    const done = await waitForAnalysis(page, photos.length);
+    expect(done.every((t) => t.status === 'scored')).toBe(true);
+    // Scores made before the cancel are the ones still shown.
+    const now = new Map(done.map((t) => [t.name, t.score]));
+    for (const t of scoredBefore) expect(now.get(t.name)).toBe(t.score);
     await page.close();
   });
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,7 +162,11 @@ describe('models-fetch CLI on the generated clip-tiny', () => {
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8').catch(() => {
       throw new Error('public/models/clip-tiny is missing: run `npm run models:test` first');
     })) as ModelManifest;
-    const local = await startFakeModelServer(publicDir);
+    // The fake server deletes its root on close: serve a copy, never public/ itself.
+    const served = await makeTempRoot('loupe-fetch-public-');
+    await cp(join(publicDir, 'models', 'manifest.json'), join(served, 'models', 'manifest.json'));
+    await cp(join(publicDir, 'models', 'clip-tiny'), join(served, 'models', 'clip-tiny'), { recursive: true });
+    const local = await startFakeModelServer(served);
     const dest = await makeTempRoot('loupe-fetch-tiny-');
     try {
       const run = await runCli(['--base-url', local.url, '--out', dest, '--model', 'clip-tiny', '--dtype', 'fp32']);

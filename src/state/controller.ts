@@ -171,6 +171,18 @@ async function analyse(ids: string[]): Promise<void> {
       signal,
     );
   } finally {
+    if (signal.aborted) {
+      const { tiles, patchTile } = useLibrary.getState();
+      for (const id of ids) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
+    }
     useLibrary.getState().setRunning(false);
   }
+}
+
+/** Re-queues the images a cancel left unanalysed. */
+export function resumeAnalysis(): void {
+  const { tiles, order, patchTile } = useLibrary.getState();
+  const ids = order.filter((id) => tiles[id].status === 'cancelled');
+  for (const id of ids) patchTile(id, { status: 'queued' });
+  if (ids.length > 0) enqueue(ids);
 }

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AnalysisProgress } from '../engine/analysis';
 
-export type TileStatus = 'queued' | 'decoded' | 'scored' | 'failed';
+export type TileStatus = 'queued' | 'decoded' | 'scored' | 'failed' | 'cancelled';
 
 export interface Tile {
   id: string;

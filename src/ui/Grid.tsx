@@ -26,7 +26,13 @@ function TileView({ tile, scale }: { tile: Tile; scale: string | null }) {
           <span className="meta">
             {tile.width && tile.height ? `${tile.width}×${tile.height} · ` : ''}
             {formatBytes(tile.bytes)}
-            {tile.status === 'queued' ? ' · waiting' : tile.status === 'decoded' ? ' · not scored (no model)' : ''}
+            {tile.status === 'queued'
+              ? ' · waiting'
+              : tile.status === 'decoded'
+                ? ' · not scored (no model)'
+                : tile.status === 'cancelled'
+                  ? ' · cancelled'
+                  : ''}
           </span>
         )}
       </figcaption>

@@ -1,9 +1,10 @@
-import { cancelAnalysis } from '../state/controller';
+import { cancelAnalysis, resumeAnalysis } from '../state/controller';
 import { useLibrary } from '../state/libraryStore';
 import { formatDuration } from './format';
 
 export function ProgressBar() {
   const { progress, running } = useLibrary();
+  const cancelled = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].status === 'cancelled' ? 1 : 0), 0));
   if (!progress) return null;
   const { done, total, failed, imagesPerSecond, etaSeconds } = progress;
   return (
@@ -14,8 +15,13 @@ export function ProgressBar() {
         {running ? ` · ETA ${formatDuration(etaSeconds)}` : ''}
       </span>
       {running && (
-        <button className="link" onClick={cancelAnalysis}>
+        <button className="link" onClick={cancelAnalysis} data-testid="cancel">
           Cancel
+        </button>
+      )}
+      {!running && cancelled > 0 && (
+        <button className="link" onClick={resumeAnalysis} data-testid="resume">
+          Resume ({cancelled} not analysed)
         </button>
       )}
     </div>
