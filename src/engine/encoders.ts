@@ -1,4 +1,5 @@
 import type { InferenceSession, Tensor, TypedTensor } from 'onnxruntime-common';
+import { fromFloat16Bits, toFloat16Bits } from './float16';
 
 /**
  * Runs the CLIP encoders on an ORT session. Takes the Tensor constructor as an argument so that the
@@ -6,8 +7,15 @@ import type { InferenceSession, Tensor, TypedTensor } from 'onnxruntime-common';
  */
 export type TensorCtor = {
   new (type: 'float32', data: Float32Array, dims: readonly number[]): TypedTensor<'float32'>;
+  new (type: 'float16', data: Uint16Array, dims: readonly number[]): TypedTensor<'float16'>;
   new (type: 'int64', data: BigInt64Array, dims: readonly number[]): TypedTensor<'int64'>;
 };
+
+/** The declared element type of a graph input ('float32', 'float16', …), where ORT reports it. */
+export function inputElementType(session: InferenceSession, name: string): string | undefined {
+  const meta = session.inputMetadata?.find((m) => m.name === name);
+  return meta && meta.isTensor ? meta.type : undefined;
+}
 
 export const IMAGE_SIZE = 224;
 export const PIXELS_PER_IMAGE = 3 * IMAGE_SIZE * IMAGE_SIZE;
@@ -15,8 +23,13 @@ export const PIXELS_PER_IMAGE = 3 * IMAGE_SIZE * IMAGE_SIZE;
 async function outputAsFloat32(tensor: Tensor): Promise<Float32Array> {
   // On WebGPU with preferredOutputLocation 'gpu-buffer' the data must be downloaded first.
   const data = tensor.location === 'cpu' ? tensor.data : await tensor.getData(true);
-  if (!(data instanceof Float32Array)) throw new Error(`expected float32 embeddings, got ${tensor.type}`);
-  return data;
+  if (data instanceof Float32Array) return data;
+  // fp16 graphs may keep fp16 outputs: widen them (ORT gives raw bits, or a Float16Array where it exists).
+  if (tensor.type === 'float16' && ArrayBuffer.isView(data)) {
+    const bits = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
+    return fromFloat16Bits(bits);
+  }
+  throw new Error(`expected float32 embeddings, got ${tensor.type}`);
 }
 
 export async function embedImageBatch(
@@ -29,7 +42,12 @@ export async function embedImageBatch(
     throw new Error(`pixel buffer holds ${pixels.length} values, ${count} images need ${count * PIXELS_PER_IMAGE}`);
   }
   const view = pixels.length === count * PIXELS_PER_IMAGE ? pixels : pixels.subarray(0, count * PIXELS_PER_IMAGE);
-  const input = new Tensor('float32', view, [count, 3, IMAGE_SIZE, IMAGE_SIZE]);
+  const dims = [count, 3, IMAGE_SIZE, IMAGE_SIZE];
+  // Some fp16 exports also take fp16 pixels; feed what the graph declares.
+  const input =
+    inputElementType(session, 'pixel_values') === 'float16'
+      ? new Tensor('float16', toFloat16Bits(view), dims)
+      : new Tensor('float32', view, dims);
   const out = await session.run({ pixel_values: input }, ['image_embeds']);
   const embeds = out.image_embeds;
   if (!embeds) throw new Error('vision model has no image_embeds output');
