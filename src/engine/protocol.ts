@@ -57,7 +57,9 @@ export type InferenceResponse =
   | { type: 'error'; id: number; message: string; fatal: boolean };
 
 /** Messages to a decode worker. */
-export type DecodeRequest = { type: 'decode'; id: number; file: Blob; name: string; thumbSize: number };
+export type DecodeRequest =
+  | { type: 'decode'; id: number; file: Blob; name: string; thumbSize: number }
+  | { type: 'hash'; id: number; file: Blob };
 
 export type DecodeResponse =
   | {
@@ -71,4 +73,5 @@ export type DecodeResponse =
       decodeMs: number;
       preprocessMs: number;
     }
+  | { type: 'hashed'; id: number; contentHash: string }
   | { type: 'failed'; id: number; reason: string };

@@ -2,6 +2,7 @@
 import { readBitmapRgba } from '../engine/bitmapPixels';
 import { preprocessForClip } from '../engine/preprocess';
 import type { DecodeRequest, DecodeResponse } from '../engine/protocol';
+import { contentHash } from './contentHash';
 import { SNIFF_HEAD_BYTES, SNIFF_TAIL_BYTES, sniffImage } from './sniff';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -24,7 +25,7 @@ async function thumbnailOf(bitmap: ImageBitmap, size: number): Promise<Blob | nu
   return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.82 });
 }
 
-async function decode(req: DecodeRequest): Promise<void> {
+async function decode(req: Extract<DecodeRequest, { type: 'decode' }>): Promise<void> {
   const file = req.file;
   const head = new Uint8Array(await file.slice(0, SNIFF_HEAD_BYTES).arrayBuffer());
   const tail = new Uint8Array(await file.slice(Math.max(0, file.size - SNIFF_TAIL_BYTES)).arrayBuffer());
@@ -62,9 +63,13 @@ async function decode(req: DecodeRequest): Promise<void> {
   }
 }
 
+async function hash(req: Extract<DecodeRequest, { type: 'hash' }>): Promise<void> {
+  post({ type: 'hashed', id: req.id, contentHash: await contentHash(req.file) });
+}
+
 self.onmessage = (event: MessageEvent<DecodeRequest>) => {
   const req = event.data;
-  decode(req).catch((err: unknown) =>
-    post({ type: 'failed', id: req.id, reason: `decoding failed: ${err instanceof Error ? err.message : String(err)}` }),
+  (req.type === 'hash' ? hash(req) : decode(req)).catch((err: unknown) =>
+    post({ type: 'failed', id: req.id, reason: `${req.type === 'hash' ? 'reading' : 'decoding'} failed: ${err instanceof Error ? err.message : String(err)}` }),
   );
 };

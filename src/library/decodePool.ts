@@ -1,13 +1,16 @@
 import type { DecodeRequest, DecodeResponse } from '../engine/protocol';
 
 export type DecodeOutcome = Extract<DecodeResponse, { type: 'decoded' }> | Extract<DecodeResponse, { type: 'failed' }>;
+export type HashOutcome = Extract<DecodeResponse, { type: 'hashed' }> | Extract<DecodeResponse, { type: 'failed' }>;
 
 interface Job {
   req: DecodeRequest;
-  resolve: (r: DecodeOutcome) => void;
+  resolve: (r: DecodeResponse) => void;
   reject: (e: unknown) => void;
-  signal?: AbortSignal;
 }
+
+/** Distributive Omit, so each request kind keeps its own fields. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /** A fixed pool of decode workers fed from one queue; one job per worker at a time. */
 export class DecodePool {
@@ -32,19 +35,12 @@ export class DecodePool {
   }
 
   decode(file: Blob, name: string, thumbSize: number, signal?: AbortSignal): Promise<DecodeOutcome> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const job: Job = { req: { type: 'decode', id: this.nextId++, file, name, thumbSize }, resolve, reject, signal };
-      signal?.addEventListener('abort', () => {
-        const i = this.queue.indexOf(job);
-        if (i >= 0) {
-          this.queue.splice(i, 1);
-          reject(signal.reason);
-        }
-      });
-      this.queue.push(job);
-      this.pump();
-    });
+    return this.run({ type: 'decode', file, name, thumbSize }, signal) as Promise<DecodeOutcome>;
+  }
+
+  /** sha256 of the file's bytes, read in a worker (the main thread never reads whole files). */
+  hash(file: Blob, signal?: AbortSignal): Promise<HashOutcome> {
+    return this.run({ type: 'hash', file }, signal) as Promise<HashOutcome>;
   }
 
   terminate(): void {
@@ -52,6 +48,26 @@ export class DecodePool {
     for (const job of [...this.queue, ...this.running.values()]) job.reject(new Error('decode pool closed'));
     this.queue.length = 0;
     this.running.clear();
+  }
+
+  private run(body: WithoutId<DecodeRequest>, signal?: AbortSignal): Promise<DecodeResponse> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const job: Job = { req: { ...body, id: this.nextId++ } as DecodeRequest, resolve, reject };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = this.queue.indexOf(job);
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            reject(signal.reason);
+          }
+        },
+        { once: true },
+      );
+      this.queue.push(job);
+      this.pump();
+    });
   }
 
   private pump(): void {

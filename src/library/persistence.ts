@@ -1,0 +1,155 @@
+/**
+ * What survives a reload: per-image records (thumbnail, size, the user's decision and stars) keyed by the
+ * file's content hash, embeddings and scores per model, tag embeddings, and the session (which images,
+ * which tags). IndexedDB through idb-keyval; one small database per kind so each can be cleared alone.
+ */
+import { clear, createStore, get, getMany, set, setMany, update, type UseStore } from 'idb-keyval';
+
+export type Decision = 'pick' | 'reject' | 'none';
+export type Stars = 0 | 1 | 2 | 3 | 4 | 5;
+
+export interface StoredImage {
+  key: string;
+  name: string;
+  path: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  thumbnail: Blob | null;
+  decision: Decision;
+  stars: Stars;
+  error: string | null;
+}
+
+export interface StoredEmbedding {
+  embedding: Float32Array;
+  aesthetic: number | null;
+}
+
+export interface StoredSession {
+  /** Content hashes of the session's images, in the order they were added. */
+  order: string[];
+  tags: string[];
+  activeTag: string | null;
+  tieMargin: number;
+  /** Per-tag threshold the user set; absent = calibrated on the folder. */
+  thresholds: Record<string, number>;
+}
+
+export interface LibraryDb {
+  images: UseStore;
+  embeddings: UseStore;
+  tagEmbeddings: UseStore;
+  session: UseStore;
+}
+
+export function openLibraryDb(prefix = 'loupe'): LibraryDb {
+  return {
+    images: createStore(`${prefix}-images`, 'images'),
+    embeddings: createStore(`${prefix}-embeddings`, 'embeddings'),
+    tagEmbeddings: createStore(`${prefix}-tag-embeddings`, 'tag-embeddings'),
+    session: createStore(`${prefix}-session`, 'session'),
+  };
+}
+
+export function isQuotaExceeded(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
+}
+
+const embeddingKey = (modelId: string, key: string) => `${modelId}|${key}`;
+
+export async function putImage(db: LibraryDb, image: StoredImage): Promise<void> {
+  await set(image.key, image, db.images);
+}
+
+export async function getImages(db: LibraryDb, keys: string[]): Promise<(StoredImage | undefined)[]> {
+  return getMany<StoredImage>(keys, db.images);
+}
+
+/**
+ * Merges new facts about an image (size, thumbnail, error) into its record without touching the decision
+ * and stars already stored: a re-dropped file must not lose the user's work.
+ */
+export async function mergeImage(db: LibraryDb, image: Omit<StoredImage, 'decision' | 'stars'>): Promise<StoredImage> {
+  let merged: StoredImage | null = null;
+  await update<StoredImage>(
+    image.key,
+    (old) => (merged = { ...image, thumbnail: image.thumbnail ?? old?.thumbnail ?? null, decision: old?.decision ?? 'none', stars: old?.stars ?? 0 }),
+    db.images,
+  );
+  return merged!;
+}
+
+/** The user's decision, written in one transaction; resolves only once it is stored. */
+export async function setDecision(
+  db: LibraryDb,
+  key: string,
+  patch: { decision?: Decision; stars?: Stars },
+): Promise<void> {
+  await update<StoredImage>(
+    key,
+    (old) => {
+      if (!old) throw new Error(`no stored image ${key}`);
+      return { ...old, ...patch };
+    },
+    db.images,
+  );
+}
+
+/** Several decisions in one transaction (bulk actions, undo). */
+export async function setDecisions(
+  db: LibraryDb,
+  patches: { key: string; decision?: Decision; stars?: Stars }[],
+): Promise<void> {
+  await db.images('readwrite', (store) => {
+    for (const p of patches) {
+      const req = store.get(p.key);
+      req.onsuccess = () => {
+        const old = req.result as StoredImage | undefined;
+        if (!old) return;
+        const next: StoredImage = { ...old };
+        if (p.decision !== undefined) next.decision = p.decision;
+        if (p.stars !== undefined) next.stars = p.stars;
+        store.put(next, p.key);
+      };
+    }
+    return new Promise<void>((resolve, reject) => {
+      store.transaction.oncomplete = () => resolve();
+      store.transaction.onerror = () => reject(store.transaction.error);
+      store.transaction.onabort = () => reject(store.transaction.error);
+    });
+  });
+}
+
+export async function putEmbedding(db: LibraryDb, modelId: string, key: string, value: StoredEmbedding): Promise<void> {
+  await set(embeddingKey(modelId, key), value, db.embeddings);
+}
+
+export async function getEmbeddings(db: LibraryDb, modelId: string, keys: string[]): Promise<(StoredEmbedding | undefined)[]> {
+  return getMany<StoredEmbedding>(keys.map((k) => embeddingKey(modelId, k)), db.embeddings);
+}
+
+export async function getTagEmbedding(db: LibraryDb, cacheKey: string): Promise<Float32Array | undefined> {
+  return get<Float32Array>(cacheKey, db.tagEmbeddings);
+}
+
+export async function putTagEmbedding(db: LibraryDb, cacheKey: string, embedding: Float32Array): Promise<void> {
+  await set(cacheKey, embedding, db.tagEmbeddings);
+}
+
+export async function loadSession(db: LibraryDb): Promise<StoredSession | undefined> {
+  return get<StoredSession>('current', db.session);
+}
+
+export async function saveSession(db: LibraryDb, session: StoredSession): Promise<void> {
+  await set('current', session, db.session);
+}
+
+export async function putImages(db: LibraryDb, images: StoredImage[]): Promise<void> {
+  await setMany(images.map((i) => [i.key, i] as [string, StoredImage]), db.images);
+}
+
+/** Forgets the session (which images are open) but keeps embeddings and decisions for a re-drop. */
+export async function clearSession(db: LibraryDb): Promise<void> {
+  await clear(db.session);
+}

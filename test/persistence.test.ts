@@ -1,0 +1,75 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import {
+  getEmbeddings,
+  getImages,
+  loadSession,
+  mergeImage,
+  openLibraryDb,
+  putEmbedding,
+  saveSession,
+  setDecision,
+  setDecisions,
+  type StoredImage,
+} from '../src/library/persistence';
+
+let n = 0;
+const freshDb = () => openLibraryDb(`test-${++n}`);
+
+const meta = (key: string): Omit<StoredImage, 'decision' | 'stars'> => ({
+  key,
+  name: `${key}.jpg`,
+  path: `folder/${key}.jpg`,
+  bytes: 1234,
+  width: 640,
+  height: 480,
+  thumbnail: null,
+  error: null,
+});
+
+describe('persistence (IndexedDB)', () => {
+  it('keeps decisions when the same file is added again', async () => {
+    const db = freshDb();
+    await mergeImage(db, meta('a'));
+    await setDecision(db, 'a', { decision: 'pick', stars: 4 });
+    const again = await mergeImage(db, { ...meta('a'), path: 'moved/a.jpg' });
+    expect(again).toMatchObject({ decision: 'pick', stars: 4, path: 'moved/a.jpg' });
+    const [stored] = await getImages(db, ['a']);
+    expect(stored).toMatchObject({ decision: 'pick', stars: 4 });
+  });
+
+  it('refuses a decision for an image it does not know', async () => {
+    await expect(setDecision(freshDb(), 'nope', { decision: 'reject' })).rejects.toThrow(/no stored image/);
+  });
+
+  it('writes bulk decisions in one transaction', async () => {
+    const db = freshDb();
+    for (const k of ['a', 'b', 'c']) await mergeImage(db, meta(k));
+    await setDecisions(db, [
+      { key: 'a', decision: 'reject' },
+      { key: 'c', stars: 2 },
+      { key: 'missing', decision: 'pick' },
+    ]);
+    const [a, b, c] = await getImages(db, ['a', 'b', 'c']);
+    expect([a?.decision, b?.decision, c?.decision]).toEqual(['reject', 'none', 'none']);
+    expect(c?.stars).toBe(2);
+  });
+
+  it('stores embeddings per model, so another model never reuses them', async () => {
+    const db = freshDb();
+    const embedding = Float32Array.from({ length: 512 }, (_, i) => i / 512);
+    await putEmbedding(db, 'clip-a', 'k', { embedding, aesthetic: 5.25 });
+    const [hit] = await getEmbeddings(db, 'clip-a', ['k']);
+    expect(hit?.aesthetic).toBe(5.25);
+    expect(Array.from(hit!.embedding)).toEqual(Array.from(embedding));
+    expect(await getEmbeddings(db, 'clip-b', ['k'])).toEqual([undefined]);
+  });
+
+  it('restores the session', async () => {
+    const db = freshDb();
+    expect(await loadSession(db)).toBeUndefined();
+    const session = { order: ['a', 'b'], tags: ['portrait'], activeTag: 'portrait', tieMargin: 0.1, thresholds: { portrait: 0.21 } };
+    await saveSession(db, session);
+    expect(await loadSession(db)).toEqual(session);
+  });
+});
