@@ -79,3 +79,11 @@ export async function waitForAnalysis(page: Page, count: number, timeoutMs = 240
   );
   return readTiles(page);
 }
+
+/** A page in a fresh browser context: its own IndexedDB and Cache Storage, so tests never share a session. */
+export async function freshPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('close', () => void context.close());
+  return page;
+}

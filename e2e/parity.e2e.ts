@@ -9,7 +9,7 @@ import { preprocessForClip } from '../src/engine/preprocess';
 import { createClipTokenizer } from '../src/engine/tokenizer';
 import { createLinearAestheticHead } from '../src/scoring/aestheticHead';
 import { parsePthLinear } from '../src/scoring/pthLinear';
-import { launchChromium, SHARED } from './browser';
+import { freshPage, launchChromium, SHARED } from './browser';
 
 const MODEL = new URL('../public/models/clip-tiny/', import.meta.url).pathname;
 const PHOTOS = ['clive_673.jpg', 'clive_772.jpg', 'clive_1135.jpg'].map((f) => join(SHARED, 'images/real', f));
@@ -51,7 +51,7 @@ let reference: Embeddings;
 beforeAll(async () => {
   reference = await nodeEmbeddings();
   browser = await launchChromium();
-  page = await browser.newPage();
+  page = await freshPage(browser);
   await page.goto(new URL('lab.html', inject('baseUrl')).href);
   await page.waitForSelector('body[data-ready="true"]');
 });

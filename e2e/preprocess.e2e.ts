@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CLIP_MEAN, CLIP_STD } from '../src/engine/preprocess';
-import { launchChromium } from './browser';
+import { freshPage, launchChromium } from './browser';
 
 const FIXTURES = new URL('../test/fixtures/preprocess/', import.meta.url);
 interface Fixture {
@@ -17,7 +17,7 @@ let page: Page;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  page = await browser.newPage();
+  page = await freshPage(browser);
   await page.goto(new URL('lab.html', inject('baseUrl')).href);
   await page.waitForSelector('body[data-ready="true"]');
 });

@@ -107,3 +107,23 @@ describe('runAnalysis', () => {
     expect(scored).toBe(result.scored);
   });
 });
+
+describe('runAnalysis with kept results', () => {
+  it('uses a lookup hit without decoding or encoding, and analyses the rest', async () => {
+    const { deps, batches } = fakeDeps();
+    const decoded: string[] = [];
+    const decode = deps.decode;
+    deps.decode = (item, s) => {
+      decoded.push(item.id);
+      return decode(item, s);
+    };
+    deps.lookup = async (item) => (Number(item.id.slice(1)) % 2 === 0 ? { embedding: new Float32Array(D).fill(7), score: 7 } : null);
+    const scores = new Map<string, number | null>();
+    const result = await runAnalysis(items(6), deps, { onScored: (id, _e, s) => scores.set(id, s) }, options, new AbortController().signal);
+    expect(result.scored).toBe(6);
+    expect(decoded.sort()).toEqual(['f1', 'f3', 'f5']);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(scores.get('f0')).toBe(7);
+    expect(scores.get('f3')).toBeCloseTo(0.3);
+  });
+});

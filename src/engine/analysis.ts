@@ -19,6 +19,8 @@ export interface Embedded {
 }
 
 export interface AnalysisDeps {
+  /** Results kept from an earlier run (same file, same model): a hit skips decoding and the encoder. */
+  lookup?(item: AnalysisItem, signal: AbortSignal): Promise<{ embedding: Float32Array; score: number | null } | null>;
   decode(item: AnalysisItem, signal: AbortSignal): Promise<Decoded>;
   /** Null when no model is loaded: images are decoded (thumbnails, checks) but not scored. */
   embed: ((pixels: Float32Array, count: number, signal: AbortSignal) => Promise<Embedded>) | null;
@@ -102,10 +104,18 @@ export async function runAnalysis(
     ) {
       const item = items[cursor++];
       inFlight++;
-      deps
-        .decode(item, signal)
+      const kept = deps.lookup ? deps.lookup(item, signal).catch(() => null) : Promise.resolve(null);
+      kept
+        .then((hit) => {
+          if (!hit) return deps.decode(item, signal);
+          progress.scored++;
+          progress.done++;
+          events.onScored?.(item.id, hit.embedding, hit.score);
+          return null;
+        })
         .then(
           (d) => {
+            if (d === null) return;
             if (!d.ok) return fail(item.id, d.reason);
             events.onDecoded?.(item.id, d);
             if (deps.embed) {

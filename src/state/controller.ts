@@ -1,12 +1,29 @@
+/**
+ * Wires the workers, the stores and persistence: files in, scores and decisions out. Everything the user
+ * does that must survive a reload goes through here and is written to IndexedDB first.
+ */
 import { runAnalysis, type AnalysisItem } from '../engine/analysis';
 import { parseBackendPreference, type BackendPreference } from '../engine/backend';
 import { PIXELS_PER_IMAGE } from '../engine/encoders';
 import { InferenceClient } from '../engine/inferenceClient';
-import { DecodePool } from '../library/decodePool';
 import type { PickedFile } from '../library/collectFiles';
+import { DecodePool } from '../library/decodePool';
+import {
+  getEmbeddings,
+  getImages,
+  loadSession,
+  mergeImage,
+  openLibraryDb,
+  putEmbedding,
+  saveSession,
+  type StoredImage,
+} from '../library/persistence';
+import { setEmbedding } from './embeddingRegistry';
 import { useEngine } from './engineStore';
-import { useLibrary } from './libraryStore';
+import { useLibrary, type Tile } from './libraryStore';
+import { useRanking } from './rankingStore';
 import { saveBackendPreference } from './settings';
+import { reportStorageError } from './storageErrors';
 
 export interface AppConfig {
   modelId: string | null;
@@ -31,19 +48,36 @@ export function readConfig(search: string): AppConfig {
   };
 }
 
+export const db = openLibraryDb();
 let config: AppConfig = readConfig('');
 let client: InferenceClient | null = null;
 let pool: DecodePool | null = null;
 let engineReady: Promise<boolean> = Promise.resolve(false);
 let queue: Promise<void> = Promise.resolve();
 let abort = new AbortController();
-let nextTile = 1;
+let nextUnreadable = 1;
 const files = new Map<string, File>();
+
+export function inferenceClient(): InferenceClient | null {
+  return client;
+}
+
+export function whenEngineReady(): Promise<boolean> {
+  return engineReady;
+}
+
+export function fileOf(id: string): File | undefined {
+  return files.get(id);
+}
 
 function decodePool(): DecodePool {
   // Leave a core for the encoder: on two cores, decode and inference compete (REFERENCE §7).
   pool ??= new DecodePool(Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)));
   return pool;
+}
+
+function modelId(): string | null {
+  return useEngine.getState().ready?.modelId ?? null;
 }
 
 /** Saves the choice and reloads the model on the new backend; scores already made are kept. */
@@ -67,8 +101,7 @@ export function startEngine(options: { allowRemote?: boolean; pickedModelFiles?:
   const picked = options.pickedModelFiles
     ? new Map(options.pickedModelFiles.map((f) => [f.path.split('/').slice(1).join('/') || f.path, f.file]))
     : null;
-  const c = client;
-  engineReady = c
+  engineReady = client
     .init(
       {
         modelId: config.modelId,
@@ -99,25 +132,135 @@ export function startEngine(options: { allowRemote?: boolean; pickedModelFiles?:
         return false;
       },
     );
-  // Images decoded while the model was missing get their scores once it arrives.
-  void engineReady.then((ok) => {
+  void engineReady.then(async (ok) => {
     if (!ok) return;
+    await attachKeptEmbeddings();
+    // Images decoded while the model was missing get their scores once it arrives.
     const { tiles, order } = useLibrary.getState();
-    const pending = order.filter((id) => tiles[id].status === 'decoded');
+    const pending = order.filter((id) => tiles[id].status === 'decoded' && files.has(id));
     if (pending.length > 0) enqueue(pending);
   });
   return engineReady;
 }
 
-export function addFiles(picked: PickedFile[]): void {
-  if (picked.length === 0) return;
-  const entries = picked.map((p) => {
-    const id = `t${nextTile++}`;
-    files.set(id, p.file);
-    return { id, name: p.file.name, path: p.path, bytes: p.file.size };
+/** After a reload or a model change: scores and embeddings already computed for these files. */
+async function attachKeptEmbeddings(): Promise<void> {
+  const model = modelId();
+  if (!model) return;
+  const { order, tiles } = useLibrary.getState();
+  const ids = order.filter((id) => tiles[id].status !== 'scored' && tiles[id].status !== 'failed');
+  if (ids.length === 0) return;
+  const kept = await getEmbeddings(db, model, ids);
+  const patches: { id: string; patch: Partial<Tile> }[] = [];
+  kept.forEach((k, i) => {
+    if (!k) return;
+    setEmbedding(ids[i], k.embedding);
+    patches.push({ id: ids[i], patch: { status: 'scored', score: k.aesthetic } });
   });
-  useLibrary.getState().addFiles(entries);
-  enqueue(entries.map((e) => e.id));
+  useLibrary.getState().patchTiles(patches);
+  useLibrary.getState().bumpEmbeddings();
+}
+
+function tileFrom(stored: StoredImage, hasFile: boolean): Tile {
+  return {
+    id: stored.key,
+    name: stored.name,
+    path: stored.path,
+    bytes: stored.bytes,
+    status: stored.error ? 'failed' : hasFile ? 'queued' : 'cancelled',
+    score: null,
+    error: stored.error,
+    thumbUrl: stored.thumbnail ? URL.createObjectURL(stored.thumbnail) : null,
+    width: stored.width,
+    height: stored.height,
+    decision: stored.decision,
+    stars: stored.stars,
+    hasFile,
+  };
+}
+
+/** Brings back the last session: its images (thumbnails, decisions), tags and sliders. */
+export async function restoreSession(): Promise<void> {
+  const session = await loadSession(db).catch(() => undefined);
+  if (!session) return;
+  useRanking.getState().restore(session);
+  const stored = await getImages(db, session.order);
+  useLibrary.getState().upsertTiles(stored.filter((s): s is StoredImage => !!s).map((s) => tileFrom(s, false)));
+  if (await engineReady) await attachKeptEmbeddings();
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+/** The session (which images, tags, sliders) is saved shortly after each change. */
+export function saveSessionSoon(): void {
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    const { order } = useLibrary.getState();
+    const r = useRanking.getState();
+    saveSession(db, {
+      order: order.filter((id) => !id.startsWith('unreadable:')),
+      tags: r.tags.map((t) => t.text),
+      activeTag: r.activeTag,
+      thresholds: r.thresholds,
+      tieMargin: r.tieMargin,
+    }).catch(reportStorageError);
+  }, 250);
+}
+
+/** Reads and identifies dropped files (content hash, in workers), then queues those that need analysis. */
+export async function addFiles(picked: PickedFile[]): Promise<void> {
+  if (picked.length === 0) return;
+  const p = decodePool();
+  const lib = useLibrary.getState();
+  let done = 0;
+  lib.setReading({ done, total: picked.length });
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length > 0) enqueue(pending);
+    pending = [];
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < picked.length) {
+      const item = picked[next++];
+      const id = await identify(p, item);
+      if (id) pending.push(id);
+      useLibrary.getState().setReading({ done: ++done, total: picked.length });
+      if (pending.length >= 32) flush();
+    }
+  };
+  await Promise.all(Array.from({ length: p.size }, worker));
+  flush();
+  useLibrary.getState().setReading(null);
+  saveSessionSoon();
+}
+
+/** Returns the tile id when the file needs analysis. */
+async function identify(p: DecodePool, item: PickedFile): Promise<string | null> {
+  const hashed = await p.hash(item.file);
+  if (hashed.type === 'failed') {
+    const id = `unreadable:${nextUnreadable++}`;
+    useLibrary.getState().upsertTiles([
+      { ...tileFrom({ key: id, name: item.file.name, path: item.path, bytes: item.file.size, width: null, height: null, thumbnail: null, decision: 'none', stars: 0, error: hashed.reason }, true) },
+    ]);
+    return null;
+  }
+  const id = hashed.contentHash;
+  const existing = useLibrary.getState().tiles[id];
+  files.set(id, item.file);
+  if (existing) {
+    // The same content again (a re-drop after reload, or a copy): attach the file, keep one tile.
+    useLibrary.getState().patchTile(id, { hasFile: true });
+    const again = existing.status === 'cancelled' || (existing.status === 'decoded' && !!modelId());
+    if (again) useLibrary.getState().patchTile(id, { status: 'queued' });
+    return again ? id : null;
+  }
+  const [stored] = await getImages(db, [id]).catch(() => [undefined]);
+  const record: StoredImage = stored
+    ? { ...stored, name: item.file.name, path: item.path }
+    : { key: id, name: item.file.name, path: item.path, bytes: item.file.size, width: null, height: null, thumbnail: null, decision: 'none', stars: 0, error: null };
+  await mergeImage(db, record).catch(reportStorageError);
+  useLibrary.getState().upsertTiles([{ ...tileFrom(record, true), status: 'queued', error: null }]);
+  return id;
 }
 
 function enqueue(ids: string[]): void {
@@ -129,13 +272,24 @@ export function cancelAnalysis(): void {
   abort = new AbortController();
 }
 
+/** Re-queues the images a cancel left unanalysed (those whose file is here). */
+export function resumeAnalysis(): void {
+  const { tiles, order, patchTile } = useLibrary.getState();
+  const ids = order.filter((id) => tiles[id].status === 'cancelled' && files.has(id));
+  for (const id of ids) patchTile(id, { status: 'queued' });
+  if (ids.length > 0) enqueue(ids);
+}
+
 async function analyse(ids: string[]): Promise<void> {
-  const lib = useLibrary.getState();
   const signal = abort.signal;
   const ok = await engineReady;
-  const items: AnalysisItem[] = ids.map((id) => ({ id, file: files.get(id)!, name: lib.tiles[id].name }));
+  const lib = useLibrary.getState();
+  const items: AnalysisItem[] = ids
+    .filter((id) => files.has(id) && lib.tiles[id])
+    .map((id) => ({ id, file: files.get(id)!, name: lib.tiles[id].name }));
   const p = decodePool();
   const c = client;
+  const model = modelId();
   const embed =
     ok && c
       ? async (pixels: Float32Array, count: number, s: AbortSignal) => {
@@ -149,6 +303,14 @@ async function analyse(ids: string[]): Promise<void> {
       items,
       {
         decodeConcurrency: p.size,
+        lookup: model
+          ? async (item) => {
+              const tile = useLibrary.getState().tiles[item.id];
+              if (!tile?.thumbUrl) return null;
+              const [kept] = await getEmbeddings(db, model, [item.id]);
+              return kept ? { embedding: kept.embedding, score: kept.aesthetic } : null;
+            }
+          : undefined,
         decode: async (item, s) => {
           const needsThumb = useLibrary.getState().tiles[item.id]?.thumbUrl === null;
           const r = await p.decode(item.file, item.name, needsThumb ? config.thumbSize : 0, s);
@@ -158,14 +320,27 @@ async function analyse(ids: string[]): Promise<void> {
       },
       {
         onDecoded: (id, d) => {
-          const patch: Parameters<typeof lib.patchTile>[1] = { width: d.width, height: d.height };
+          const patch: Partial<Tile> = { width: d.width, height: d.height };
           if (d.thumbnail) patch.thumbUrl = URL.createObjectURL(d.thumbnail);
           if (!embed) patch.status = 'decoded';
           useLibrary.getState().patchTile(id, patch);
+          const t = useLibrary.getState().tiles[id];
+          void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null }).catch(reportStorageError);
         },
-        onFailed: (id, reason) => useLibrary.getState().patchTile(id, { status: 'failed', error: reason }),
-        onScored: (id, _embedding, score) => useLibrary.getState().patchTile(id, { status: 'scored', score }),
-        onProgress: (progress) => useLibrary.getState().setProgress(progress),
+        onFailed: (id, reason) => {
+          useLibrary.getState().patchTile(id, { status: 'failed', error: reason });
+          const t = useLibrary.getState().tiles[id];
+          void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: null, height: null, thumbnail: null, error: reason }).catch(reportStorageError);
+        },
+        onScored: (id, embedding, score) => {
+          setEmbedding(id, embedding);
+          useLibrary.getState().patchTile(id, { status: 'scored', score });
+          if (model) void putEmbedding(db, model, id, { embedding, aesthetic: score }).catch(reportStorageError);
+        },
+        onProgress: (progress) => {
+          useLibrary.getState().setProgress(progress);
+          useLibrary.getState().bumpEmbeddings();
+        },
       },
       { batchSize: config.batchSize, maxBatchesAhead: 2, pixelsPerImage: PIXELS_PER_IMAGE, embedDim: 512 },
       signal,
@@ -177,12 +352,4 @@ async function analyse(ids: string[]): Promise<void> {
     }
     useLibrary.getState().setRunning(false);
   }
-}
-
-/** Re-queues the images a cancel left unanalysed. */
-export function resumeAnalysis(): void {
-  const { tiles, order, patchTile } = useLibrary.getState();
-  const ids = order.filter((id) => tiles[id].status === 'cancelled');
-  for (const id of ids) patchTile(id, { status: 'queued' });
-  if (ids.length > 0) enqueue(ids);
 }

@@ -1,9 +1,11 @@
 import { create } from 'zustand';
 import type { AnalysisProgress } from '../engine/analysis';
+import type { Decision, Stars } from '../library/persistence';
 
 export type TileStatus = 'queued' | 'decoded' | 'scored' | 'failed' | 'cancelled';
 
 export interface Tile {
+  /** The file's content hash: decisions and embeddings are kept under it. */
   id: string;
   name: string;
   /** Path inside the dropped folder, or the bare name. */
@@ -15,6 +17,10 @@ export interface Tile {
   thumbUrl: string | null;
   width: number | null;
   height: number | null;
+  decision: Decision;
+  stars: Stars;
+  /** False after a reload until the file is dropped again (needed to analyse it or view it full size). */
+  hasFile: boolean;
 }
 
 export type SortKey = 'score' | 'name';
@@ -25,12 +31,19 @@ interface LibraryState {
   order: string[];
   sort: SortKey;
   progress: AnalysisProgress | null;
+  /** Files being read and identified (hashed) before analysis. */
+  reading: { done: number; total: number } | null;
   running: boolean;
-  addFiles(entries: { id: string; name: string; path: string; bytes: number }[]): void;
+  /** Bumped whenever embeddings change, so views that use them recompute. */
+  embeddingsVersion: number;
+  upsertTiles(tiles: Tile[]): void;
   patchTile(id: string, patch: Partial<Tile>): void;
+  patchTiles(patches: { id: string; patch: Partial<Tile> }[]): void;
   setProgress(p: AnalysisProgress | null): void;
+  setReading(r: { done: number; total: number } | null): void;
   setRunning(running: boolean): void;
   setSort(sort: SortKey): void;
+  bumpEmbeddings(): void;
   clear(): void;
 }
 
@@ -39,22 +52,32 @@ export const useLibrary = create<LibraryState>((set) => ({
   order: [],
   sort: 'score',
   progress: null,
+  reading: null,
   running: false,
-  addFiles: (entries) =>
+  embeddingsVersion: 0,
+  upsertTiles: (incoming) =>
     set((s) => {
       const tiles = { ...s.tiles };
       const order = [...s.order];
-      for (const e of entries) {
-        tiles[e.id] = { ...e, status: 'queued', score: null, error: null, thumbUrl: null, width: null, height: null };
-        order.push(e.id);
+      for (const t of incoming) {
+        if (!tiles[t.id]) order.push(t.id);
+        tiles[t.id] = t;
       }
       return { tiles, order };
     }),
   patchTile: (id, patch) =>
     set((s) => (s.tiles[id] ? { tiles: { ...s.tiles, [id]: { ...s.tiles[id], ...patch } } } : s)),
+  patchTiles: (patches) =>
+    set((s) => {
+      const tiles = { ...s.tiles };
+      for (const { id, patch } of patches) if (tiles[id]) tiles[id] = { ...tiles[id], ...patch };
+      return { tiles };
+    }),
   setProgress: (progress) => set({ progress }),
+  setReading: (reading) => set({ reading }),
   setRunning: (running) => set({ running }),
   setSort: (sort) => set({ sort }),
+  bumpEmbeddings: () => set((s) => ({ embeddingsVersion: s.embeddingsVersion + 1 })),
   clear: () =>
     set((s) => {
       for (const t of Object.values(s.tiles)) if (t.thumbUrl) URL.revokeObjectURL(t.thumbUrl);

@@ -2,15 +2,29 @@ import { DropZone } from './DropZone';
 import { EngineBanner } from './EngineBanner';
 import { Grid } from './Grid';
 import { Header } from './Header';
+import { Notice } from './Notice';
+import { Overlays } from './Overlays';
 import { ProgressBar } from './ProgressBar';
+import { TagBar } from './TagBar';
+import { Toolbar } from './Toolbar';
+import { useCullingKeys } from './useCullingKeys';
+import { useComputedView, ViewContext } from './useView';
 
 export function App() {
+  const view = useComputedView();
+  useCullingKeys(view);
   return (
-    <DropZone>
-      <Header />
-      <EngineBanner />
-      <ProgressBar />
-      <Grid />
-    </DropZone>
+    <ViewContext.Provider value={view}>
+      <DropZone>
+        <Header />
+        <EngineBanner />
+        <ProgressBar />
+        <TagBar />
+        <Toolbar />
+        <Grid />
+        <Overlays />
+        <Notice />
+      </DropZone>
+    </ViewContext.Provider>
   );
 }

@@ -1,38 +1,84 @@
-import { useMemo } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useEngine } from '../state/engineStore';
-import { sortTiles, useLibrary, type Tile } from '../state/libraryStore';
+import { useUi } from '../state/uiStore';
+import type { ViewItem } from '../state/view';
+import { DecisionBadge } from './DecisionBadge';
 import { formatBytes, formatScore } from './format';
+import { StarsBadge } from './StarsBadge';
+import { useView } from './useView';
 
-function TileView({ tile, scale }: { tile: Tile; scale: string | null }) {
+export const TILE_WIDTH = 200;
+export const TILE_HEIGHT = 262;
+export const GAP = 14;
+/** Rows drawn above and below the window, so fast scrolling shows no blank tiles. */
+const OVERSCAN_ROWS = 3;
+
+function statusNote(item: ViewItem): string {
+  const t = item.tile;
+  if (t.status === 'queued') return ' · waiting';
+  if (t.status === 'decoded') return ' · not scored (no model)';
+  if (t.status === 'cancelled') return t.hasFile ? ' · cancelled' : ' · drop the file again to analyse';
+  return '';
+}
+
+function TileView({ item, scale, focused, selected }: { item: ViewItem; scale: string | null; focused: boolean; selected: boolean }) {
+  const t = item.tile;
+  const { focus, toggleSelected, open } = useUi.getState();
   return (
-    <figure className={`tile tile-${tile.status}`} data-testid="tile" data-name={tile.name} data-status={tile.status} data-score={tile.score ?? ''}>
+    <figure
+      className={`tile tile-${t.status} ${focused ? 'focused' : ''} ${selected ? 'selected' : ''} decision-${t.decision}`}
+      data-testid="tile"
+      data-id={t.id}
+      data-name={t.name}
+      data-status={t.status}
+      data-score={t.score ?? ''}
+      data-rank={item.rank ?? ''}
+      data-relevance={item.relevance ?? ''}
+      data-decision={t.decision}
+      data-stars={t.stars}
+      data-focused={focused ? 'true' : undefined}
+      onClick={(e) => (e.ctrlKey || e.metaKey ? toggleSelected(t.id) : focus(t.id))}
+      onDoubleClick={() => {
+        focus(t.id);
+        open('loupe');
+      }}
+    >
       <div className="thumb">
-        {tile.thumbUrl ? <img src={tile.thumbUrl} alt={tile.name} loading="lazy" /> : <div className="thumb-empty" />}
-        {tile.status === 'scored' && (
-          <span className="score" data-testid="score" title={scale ?? 'Aesthetic score'}>
-            {formatScore(tile.score)}
+        {t.thumbUrl ? <img src={t.thumbUrl} alt={t.name} decoding="async" /> : <div className="thumb-empty" />}
+        {item.rank !== null && (
+          <span className="rank" data-testid="rank" title="Rank in this tag">
+            #{item.rank}
           </span>
         )}
+        {t.status === 'scored' && (
+          <span className="score" data-testid="score" title={scale ?? 'Aesthetic score'}>
+            {formatScore(t.score)}
+          </span>
+        )}
+        <span className="flags">
+          <DecisionBadge decision={t.decision} />
+          <StarsBadge stars={t.stars} compact />
+        </span>
       </div>
       <figcaption>
-        <span className="name" title={tile.path}>
-          {tile.path}
+        <span className="name" title={t.path}>
+          {t.path}
         </span>
-        {tile.status === 'failed' ? (
+        {t.status === 'failed' ? (
           <span className="error" data-testid="tile-error" role="note">
-            {tile.error}
+            {t.error}
           </span>
         ) : (
           <span className="meta">
-            {tile.width && tile.height ? `${tile.width}×${tile.height} · ` : ''}
-            {formatBytes(tile.bytes)}
-            {tile.status === 'queued'
-              ? ' · waiting'
-              : tile.status === 'decoded'
-                ? ' · not scored (no model)'
-                : tile.status === 'cancelled'
-                  ? ' · cancelled'
-                  : ''}
+            {item.relevance !== null && (
+              <span title="Tag relevance: cosine similarity of the image and tag embeddings">
+                rel {item.relevance.toFixed(3)}
+                {item.tieBroken ? ' · tie' : ''} ·{' '}
+              </span>
+            )}
+            {t.width && t.height ? `${t.width}×${t.height} · ` : ''}
+            {formatBytes(t.bytes)}
+            {statusNote(item)}
           </span>
         )}
       </figcaption>
@@ -40,16 +86,78 @@ function TileView({ tile, scale }: { tile: Tile; scale: string | null }) {
   );
 }
 
+/**
+ * A windowed grid: only the rows near the viewport are in the DOM, so 20,000 images scroll like 20.
+ * Tiles have a fixed size, which makes every position computable without measuring.
+ */
 export function Grid() {
-  const { tiles, order, sort } = useLibrary();
+  const view = useView();
   const scale = useEngine((s) => s.ready?.headScale ?? null);
-  const sorted = useMemo(() => sortTiles(order.map((id) => tiles[id]), sort), [tiles, order, sort]);
-  if (sorted.length === 0) return null;
+  const focusedId = useUi((s) => s.focusedId);
+  const selection = useUi((s) => s.selection);
+  const ref = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(1200);
+  const [scroll, setScroll] = useState({ top: 0, height: 800 });
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    setWidth(el.clientWidth);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    const onScroll = () => {
+      const top = ref.current ? -ref.current.getBoundingClientRect().top : 0;
+      setScroll({ top, height: window.innerHeight });
+    };
+    onScroll();
+    window.addEventListener('scroll', onScroll, { passive: true });
+    window.addEventListener('resize', onScroll);
+    return () => {
+      window.removeEventListener('scroll', onScroll);
+      window.removeEventListener('resize', onScroll);
+    };
+  }, [view.items.length]);
+
+  const columns = Math.max(1, Math.floor((width - 2 * 20 + GAP) / (TILE_WIDTH + GAP)));
+  useEffect(() => useUi.getState().setColumns(columns), [columns]);
+  const tileWidth = Math.floor((width - 2 * 20 - (columns - 1) * GAP) / columns);
+  const rowHeight = TILE_HEIGHT + GAP;
+  const rows = Math.ceil(view.items.length / columns);
+  const firstRow = Math.max(0, Math.floor(scroll.top / rowHeight) - OVERSCAN_ROWS);
+  const lastRow = Math.min(rows - 1, Math.ceil((scroll.top + scroll.height) / rowHeight) + OVERSCAN_ROWS);
+  const visible = view.items.slice(firstRow * columns, (lastRow + 1) * columns);
+
+  // Keep the keyboard's focus on screen.
+  useEffect(() => {
+    if (!focusedId || !ref.current) return;
+    const index = view.items.findIndex((i) => i.tile.id === focusedId);
+    if (index < 0) return;
+    const gridTop = ref.current.getBoundingClientRect().top + window.scrollY;
+    const top = gridTop + Math.floor(index / columns) * rowHeight;
+    if (top < window.scrollY + 60) window.scrollTo({ top: top - 60 });
+    else if (top + rowHeight > window.scrollY + window.innerHeight) window.scrollTo({ top: top + rowHeight - window.innerHeight + 20 });
+  }, [focusedId, view.items, columns, rowHeight]);
+
+  if (view.items.length === 0) return null;
   return (
-    <main className="grid" data-testid="grid">
-      {sorted.map((t) => (
-        <TileView key={t.id} tile={t} scale={scale} />
-      ))}
+    <main className="grid" data-testid="grid" ref={ref} style={{ height: rows * rowHeight + 20 }} data-count={view.items.length}>
+      {visible.map((item, k) => {
+        const index = firstRow * columns + k;
+        const style = {
+          transform: `translate(${20 + (index % columns) * (tileWidth + GAP)}px, ${14 + Math.floor(index / columns) * rowHeight}px)`,
+          width: tileWidth,
+          height: TILE_HEIGHT,
+        };
+        return (
+          <div key={item.tile.id} className="cell" style={style}>
+            <TileView item={item} scale={scale} focused={item.tile.id === focusedId} selected={selection.includes(item.tile.id)} />
+          </div>
+        );
+      })}
     </main>
   );
 }

@@ -108,7 +108,7 @@ export function readCentralDirectory(bytes: Uint8Array): ZipEntry[] {
 
 let crcTable: Uint32Array | undefined;
 
-function crc32(data: Uint8Array): number {
+export function crc32(data: Uint8Array): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {

@@ -1,0 +1,155 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dropFiles, fileFromDisk, launchChromium, readTiles, SHARED, waitForAnalysis } from './browser';
+
+const REAL = join(SHARED, 'images/real');
+const photos = readdirSync(REAL).filter((f) => f.endsWith('.jpg')).sort();
+const base = inject('baseUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function openWithPhotos(page: Page, files = photos): Promise<void> {
+  await page.goto(new URL('?model=clip-tiny&backend=wasm', base).href);
+  await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
+  await dropFiles(page, files.map((p) => fileFromDisk(join(REAL, p))));
+  await waitForAnalysis(page, files.length);
+}
+
+async function rankedIds(page: Page): Promise<{ id: string; rank: number; score: number; relevance: number }[]> {
+  const tiles = await page.$$eval('[data-testid="tile"]', (els) =>
+    els.map((e) => ({
+      id: e.getAttribute('data-id') ?? '',
+      rank: Number(e.getAttribute('data-rank')),
+      score: Number(e.getAttribute('data-score')),
+      relevance: Number(e.getAttribute('data-relevance')),
+    })),
+  );
+  return tiles.sort((a, b) => a.rank - b.rank);
+}
+
+describe('tags, ranking, culling, persistence (clip-tiny)', () => {
+  it('ranks by a typed tag, re-ranks with the sliders, culls with the keyboard, and keeps it all across a reload', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await openWithPhotos(page);
+
+    await page.fill('[data-testid="tag-input"]', 'a cat on a sofa');
+    await page.press('[data-testid="tag-input"]', 'Enter');
+    await page.waitForSelector('[data-testid="tag-chip"][data-tag="a cat on a sofa"][data-status="ready"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid="tile"][data-rank="1"]');
+    const ranked = await rankedIds(page);
+    expect(ranked.length).toBeGreaterThan(0);
+    expect(ranked.map((r) => r.rank)).toEqual(ranked.map((_, i) => i + 1));
+    const threshold = Number(await page.textContent('[data-testid="threshold-value"]'));
+    for (const r of ranked) expect(r.relevance).toBeGreaterThanOrEqual(threshold - 1e-6);
+
+    // Tie margin 0: pure score order. Tie margin 1: relevance decides within ≤1-point clusters.
+    await page.locator('[data-testid="tie-margin"]').fill('0');
+    const byScore = await rankedIds(page);
+    for (let i = 1; i < byScore.length; i++) expect(byScore[i - 1].score).toBeGreaterThanOrEqual(byScore[i].score);
+
+    // Raising the threshold keeps only the more relevant images, without running an encoder again.
+    const lo = Math.min(...byScore.map((r) => r.relevance));
+    const hi = Math.max(...byScore.map((r) => r.relevance));
+    await page.locator('[data-testid="threshold"]').fill(String((lo + hi) / 2));
+    const fewer = await rankedIds(page);
+    expect(fewer.length).toBeLessThan(byScore.length);
+    for (const r of fewer) expect(r.relevance).toBeGreaterThanOrEqual((lo + hi) / 2 - 1e-3);
+
+    // Keyboard culling: focus the first tile, pick it with 5 stars, reject the next.
+    await page.click(`[data-testid="tile"][data-id="${fewer[0].id}"]`);
+    const first = await page.getAttribute('[data-testid="tile"][data-focused="true"]', 'data-id');
+    expect(first).toBe(fewer[0].id);
+    await page.keyboard.press('p');
+    await page.keyboard.press('5');
+    await page.keyboard.press('ArrowRight');
+    const second = await page.getAttribute('[data-testid="tile"][data-focused="true"]', 'data-id');
+    await page.keyboard.press('x');
+    await page.waitForSelector(`[data-testid="tile"][data-id="${second}"][data-decision="reject"]`);
+    await page.waitForSelector(`[data-testid="tile"][data-id="${first}"][data-decision="pick"][data-stars="5"]`);
+
+    // Undo brings back the previous state of the last change.
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector(`[data-testid="tile"][data-id="${second}"][data-decision="none"]`);
+    await page.keyboard.press('x');
+    await page.waitForSelector(`[data-testid="tile"][data-id="${second}"][data-decision="reject"]`);
+
+    // Reload: decisions, tag and scores are back without dropping anything.
+    await page.reload();
+    await page.waitForSelector('[data-testid="tag-chip"][data-tag="a cat on a sofa"][data-status="ready"]', { timeout: 60_000 });
+    await page.waitForSelector(`[data-testid="tile"][data-id="${first}"][data-decision="pick"][data-stars="5"]`, { timeout: 60_000 });
+    await page.waitForSelector(`[data-testid="tile"][data-id="${second}"][data-decision="reject"]`);
+    const restored = await page.$$eval('[data-testid="tile"][data-status="scored"]', (els) => els.length);
+    expect(restored).toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it('filters by decision, and bulk-rejects what is shown with undo', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await openWithPhotos(page, photos.slice(0, 10));
+    const all = await readTiles(page);
+    const scores = all.map((t) => t.score!).sort((a, b) => a - b);
+    const cut = scores[4] + 1e-9; // the 5 lowest are below the cut
+    await page.fill('[data-testid="filter-score-max"]', String(cut));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 5);
+    await page.click('[data-testid="bulk-reject"]');
+    await page.waitForSelector('[data-testid="notice"]');
+    await page.fill('[data-testid="filter-score-max"]', '');
+    await page.selectOption('[data-testid="filter-decision"]', 'reject');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 5);
+    const rejected = await readTiles(page);
+    for (const t of rejected) expect(t.score!).toBeLessThan(cut);
+    await page.keyboard.press('Escape'); // leave the score field, as a user would
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 0);
+    await context.close();
+  });
+
+  it('opens the loupe at 100 %, compares two images, lists the shortcuts, and explains a rank', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await openWithPhotos(page, photos.slice(0, 4));
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-testid="loupe"][data-zoom="fit"] [data-testid="loupe-image"][data-source="file"]');
+    await page.keyboard.press('z');
+    await page.waitForSelector('[data-testid="loupe"][data-zoom="100"]');
+    const natural = await page.$eval('[data-testid="loupe-image"]', (img) => {
+      const i = img as HTMLImageElement;
+      return { natural: i.naturalWidth, css: i.getBoundingClientRect().width, dpr: devicePixelRatio };
+    });
+    expect(Math.abs(natural.css - natural.natural / natural.dpr)).toBeLessThan(1);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid="loupe"]', { state: 'detached' });
+
+    await page.keyboard.press('c');
+    await page.waitForSelector('[data-testid="compare"]');
+    expect(await page.$$eval('[data-testid="compare-cell"]', (els) => els.length)).toBe(2);
+    await page.keyboard.press('p');
+    await page.keyboard.press('Escape');
+
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid="shortcuts-help"]');
+    expect(await page.textContent('[data-testid="shortcuts-help"]')).toMatch(/reject/i);
+    await page.keyboard.press('Escape');
+
+    await page.fill('[data-testid="tag-input"]', 'landscape');
+    await page.press('[data-testid="tag-input"]', 'Enter');
+    await page.waitForSelector('[data-testid="tile"][data-rank="1"]', { timeout: 60_000 });
+    await page.click('[data-testid="tile"][data-rank="1"]');
+    await page.keyboard.press('e');
+    const explain = await page.textContent('[data-testid="explain"]');
+    expect(explain).toMatch(/Relevance to “landscape”/);
+    expect(explain).toMatch(/Rank 1 of/);
+    await context.close();
+  });
+});

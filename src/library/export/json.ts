@@ -1,0 +1,68 @@
+import { finiteOrNull } from './numbers';
+import type { ExportContext, ExportImage } from './types';
+
+export const JSON_EXPORT_FORMAT = 'loupe-export';
+export const JSON_EXPORT_VERSION = 1;
+
+/** The document toJson writes; readers should check `format` and `version` before trusting the rest. */
+export interface JsonExportDocument {
+  format: typeof JSON_EXPORT_FORMAT;
+  version: typeof JSON_EXPORT_VERSION;
+  createdAt: string;
+  appVersion: string;
+  modelId: string;
+  tags: { tag: string; threshold: number | null; tieMargin: number | null }[];
+  images: JsonExportImage[];
+}
+
+export interface JsonExportImage {
+  path: string;
+  name: string;
+  contentHash: string;
+  width: number | null;
+  height: number | null;
+  aesthetic: number | null;
+  decision: ExportImage['decision'];
+  stars: ExportImage['stars'];
+  tags: { tag: string; relevance: number | null; rank: number | null; score: number | null }[];
+  error: string | null;
+}
+
+// Objects are rebuilt field by field, never spread, so the key order is fixed here and not by whatever extra
+// fields a caller's objects happen to carry; that keeps exports diffable.
+function imageDocument(image: ExportImage): JsonExportImage {
+  return {
+    path: image.path,
+    name: image.name,
+    contentHash: image.contentHash,
+    width: finiteOrNull(image.width),
+    height: finiteOrNull(image.height),
+    aesthetic: finiteOrNull(image.aesthetic),
+    decision: image.decision,
+    stars: image.stars,
+    tags: image.tags.map((t) => ({
+      tag: t.tag,
+      relevance: finiteOrNull(t.relevance),
+      rank: finiteOrNull(t.rank),
+      score: finiteOrNull(t.score),
+    })),
+    error: image.error,
+  };
+}
+
+export function toJsonDocument(images: readonly ExportImage[], ctx: ExportContext): JsonExportDocument {
+  return {
+    format: JSON_EXPORT_FORMAT,
+    version: JSON_EXPORT_VERSION,
+    createdAt: ctx.createdAt.toISOString(),
+    appVersion: ctx.appVersion,
+    modelId: ctx.modelId,
+    tags: ctx.tags.map((t) => ({ tag: t.tag, threshold: finiteOrNull(t.threshold), tieMargin: finiteOrNull(t.tieMargin) })),
+    images: images.map(imageDocument),
+  };
+}
+
+/** Pretty-printed so a person can read and diff it; ends with a newline like any text file. */
+export function toJson(images: readonly ExportImage[], ctx: ExportContext): string {
+  return `${JSON.stringify(toJsonDocument(images, ctx), null, 2)}\n`;
+}

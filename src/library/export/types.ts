@@ -1,0 +1,39 @@
+/** What the exporters need to know about one image; the UI's store maps its own records onto this. */
+export interface ExportImage {
+  /** Path inside the dropped folder, with "/" separators, e.g. "wedding/IMG_0012.JPG". */
+  path: string;
+  name: string;
+  /** SHA-256 of the file's bytes, hex. */
+  contentHash: string;
+  width: number | null;
+  height: number | null;
+  /** The aesthetic head's score; null when the image was not (or could not be) scored. */
+  aesthetic: number | null;
+  decision: 'pick' | 'reject' | 'none';
+  stars: 0 | 1 | 2 | 3 | 4 | 5;
+  tags: ExportImageTag[];
+  error: string | null;
+}
+
+export interface ExportImageTag {
+  tag: string;
+  relevance: number;
+  /** Null when the image is below the tag's threshold. */
+  rank: number | null;
+  /** Tag-conditioned score when a tag head exists, else null. */
+  score: number | null;
+}
+
+export interface ExportTagSetting {
+  tag: string;
+  threshold: number;
+  tieMargin: number;
+}
+
+export interface ExportContext {
+  appVersion: string;
+  modelId: string;
+  createdAt: Date;
+  /** The session's tags, in the order the exports list them. */
+  tags: ExportTagSetting[];
+}

@@ -1,0 +1,73 @@
+/**
+ * Picks, rejects and stars: the user's work. Each change is written to IndexedDB first and shown only
+ * once stored (REFERENCE §9); every change, single or bulk, can be undone.
+ */
+import { setDecisions, type Decision, type Stars } from '../library/persistence';
+import { db } from './controller';
+import { useLibrary } from './libraryStore';
+import { reportStorageError } from './storageErrors';
+
+interface Change {
+  id: string;
+  decision: Decision;
+  stars: Stars;
+}
+
+const undoStack: Change[][] = [];
+const UNDO_LIMIT = 100;
+
+async function apply(changes: Change[]): Promise<boolean> {
+  try {
+    await setDecisions(db, changes.map((c) => ({ key: c.id, decision: c.decision, stars: c.stars })));
+  } catch (err) {
+    reportStorageError(err);
+    return false;
+  }
+  useLibrary.getState().patchTiles(changes.map((c) => ({ id: c.id, patch: { decision: c.decision, stars: c.stars } })));
+  return true;
+}
+
+// Key presses come faster than IndexedDB writes: changes run one after another, each against the state
+// the previous one left, so "P then 5" keeps both.
+let chain: Promise<unknown> = Promise.resolve();
+function serial<T>(task: () => Promise<T>): Promise<T> {
+  const run = chain.then(task, task);
+  chain = run.catch(() => undefined);
+  return run;
+}
+
+/** Sets a decision and/or stars on these images; resolves once stored. */
+export function decide(ids: string[], patch: { decision?: Decision; stars?: Stars }): Promise<boolean> {
+  return serial(() => decideNow(ids, patch));
+}
+
+async function decideNow(ids: string[], patch: { decision?: Decision; stars?: Stars }): Promise<boolean> {
+  const { tiles } = useLibrary.getState();
+  // Tiles of unreadable files have no stored record; nothing to decide there.
+  const known = ids.filter((id) => tiles[id] && !id.startsWith('unreadable:'));
+  if (known.length === 0) return false;
+  const before = known.map((id) => ({ id, decision: tiles[id].decision, stars: tiles[id].stars }));
+  const after = before.map((b) => ({ id: b.id, decision: patch.decision ?? b.decision, stars: patch.stars ?? b.stars }));
+  const ok = await apply(after);
+  if (ok) {
+    undoStack.push(before);
+    if (undoStack.length > UNDO_LIMIT) undoStack.shift();
+  }
+  return ok;
+}
+
+export function undo(): Promise<number> {
+  return serial(undoNow);
+}
+
+async function undoNow(): Promise<number> {
+  const last = undoStack.pop();
+  if (!last) return 0;
+  const ok = await apply(last);
+  if (!ok) undoStack.push(last);
+  return ok ? last.length : 0;
+}
+
+export function canUndo(): boolean {
+  return undoStack.length > 0;
+}

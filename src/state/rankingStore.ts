@@ -1,0 +1,80 @@
+import { create } from 'zustand';
+import type { Decision } from '../library/persistence';
+
+export type TagStatus = 'embedding' | 'ready' | 'error';
+
+export interface TagState {
+  text: string;
+  status: TagStatus;
+  /** Normalized prompt-ensemble text embedding. */
+  embedding: Float32Array | null;
+  error: string | null;
+}
+
+export type DecisionFilter = 'all' | Decision;
+
+export interface Filters {
+  decision: DecisionFilter;
+  minStars: number;
+  scoreMin: number | null;
+  scoreMax: number | null;
+}
+
+export const NO_FILTERS: Filters = { decision: 'all', minStars: 0, scoreMin: null, scoreMax: null };
+
+interface RankingState {
+  tags: TagState[];
+  activeTag: string | null;
+  /** Per-tag threshold the user set with the slider; absent = calibrated on the folder. */
+  thresholds: Record<string, number>;
+  /** Scores closer than this are near-ties, ordered by relevance (REFERENCE §1). */
+  tieMargin: number;
+  filters: Filters;
+  upsertTag(tag: TagState): void;
+  removeTag(text: string): void;
+  setActiveTag(text: string | null): void;
+  setThreshold(tag: string, value: number | null): void;
+  setTieMargin(value: number): void;
+  setFilters(patch: Partial<Filters>): void;
+  restore(s: { tags: string[]; activeTag: string | null; thresholds: Record<string, number>; tieMargin: number }): void;
+}
+
+export const DEFAULT_TIE_MARGIN = 0.1;
+
+export const useRanking = create<RankingState>((set) => ({
+  tags: [],
+  activeTag: null,
+  thresholds: {},
+  tieMargin: DEFAULT_TIE_MARGIN,
+  filters: NO_FILTERS,
+  upsertTag: (tag) =>
+    set((s) => {
+      const i = s.tags.findIndex((t) => t.text === tag.text);
+      const tags = [...s.tags];
+      if (i >= 0) tags[i] = tag;
+      else tags.push(tag);
+      return { tags };
+    }),
+  removeTag: (text) =>
+    set((s) => ({
+      tags: s.tags.filter((t) => t.text !== text),
+      activeTag: s.activeTag === text ? null : s.activeTag,
+    })),
+  setActiveTag: (activeTag) => set({ activeTag }),
+  setThreshold: (tag, value) =>
+    set((s) => {
+      const thresholds = { ...s.thresholds };
+      if (value === null) delete thresholds[tag];
+      else thresholds[tag] = value;
+      return { thresholds };
+    }),
+  setTieMargin: (tieMargin) => set({ tieMargin }),
+  setFilters: (patch) => set((s) => ({ filters: { ...s.filters, ...patch } })),
+  restore: (r) =>
+    set({
+      tags: r.tags.map((text) => ({ text, status: 'embedding', embedding: null, error: null })),
+      activeTag: r.activeTag,
+      thresholds: r.thresholds,
+      tieMargin: r.tieMargin,
+    }),
+}));

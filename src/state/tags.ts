@@ -1,0 +1,67 @@
+/**
+ * Tags: the user's phrases, each embedded once through the text encoder with a prompt ensemble and
+ * cached (IndexedDB) per model, so switching tags or sliders re-ranks without running an encoder.
+ */
+import { getTagEmbedding, putTagEmbedding } from '../library/persistence';
+import { DEFAULT_PROMPT_TEMPLATES, ensembleTagEmbedding, expandPrompts, promptCacheKey } from '../scoring/prompts';
+import { db, inferenceClient, saveSessionSoon, whenEngineReady } from './controller';
+import { useEngine } from './engineStore';
+import { useRanking } from './rankingStore';
+
+export function normalizeTagText(raw: string): string {
+  return raw.replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+async function embedTag(text: string): Promise<void> {
+  const ranking = useRanking.getState();
+  const fail = (error: string) => useRanking.getState().upsertTag({ text, status: 'error', embedding: null, error });
+  if (!(await whenEngineReady())) return fail('needs the CLIP model (see the banner above)');
+  const model = useEngine.getState().ready!.modelId;
+  const templates = DEFAULT_PROMPT_TEMPLATES;
+  const key = promptCacheKey(text, templates, model);
+  try {
+    let embedding = await getTagEmbedding(db, key).catch(() => undefined);
+    if (!embedding) {
+      const client = inferenceClient();
+      if (!client) return fail('the model is not loaded');
+      const prompts = expandPrompts(text, templates);
+      const out = await client.embedTexts(prompts);
+      embedding = ensembleTagEmbedding(out.embeddings, prompts.length);
+      await putTagEmbedding(db, key, embedding).catch(() => undefined);
+    }
+    if (!useRanking.getState().tags.some((t) => t.text === text)) return; // removed meanwhile
+    ranking.upsertTag({ text, status: 'ready', embedding, error: null });
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Adds a tag (or re-selects it) and makes it the active ranking. */
+export async function addTag(raw: string): Promise<void> {
+  const text = normalizeTagText(raw);
+  if (!text) return;
+  const ranking = useRanking.getState();
+  const existing = ranking.tags.find((t) => t.text === text);
+  ranking.setActiveTag(text);
+  saveSessionSoon();
+  if (existing && existing.status !== 'error') return;
+  ranking.upsertTag({ text, status: 'embedding', embedding: null, error: null });
+  await embedTag(text);
+}
+
+export function removeTag(text: string): void {
+  useRanking.getState().removeTag(text);
+  saveSessionSoon();
+}
+
+export function activateTag(text: string | null): void {
+  useRanking.getState().setActiveTag(text);
+  saveSessionSoon();
+}
+
+/** After a reload (or a model change) every saved tag is embedded again, from the cache when possible. */
+export async function embedAllTags(): Promise<void> {
+  for (const t of useRanking.getState().tags) {
+    if (t.status !== 'ready') await embedTag(t.text);
+  }
+}

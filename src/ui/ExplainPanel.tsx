@@ -1,0 +1,61 @@
+import { useEngine } from '../state/engineStore';
+import { useRanking } from '../state/rankingStore';
+import { useUi } from '../state/uiStore';
+import { formatScore } from './format';
+import { useView } from './useView';
+
+/** Why the focused image is where it is: score, relevance against the threshold, ties. */
+export function ExplainPanel() {
+  const view = useView();
+  const focusedId = useUi((s) => s.focusedId);
+  const close = () => useUi.getState().open(null);
+  const tieMargin = useRanking((s) => s.tieMargin);
+  const scale = useEngine((s) => s.ready?.headScale ?? null);
+  const index = view.items.findIndex((i) => i.tile.id === focusedId);
+  const item = index >= 0 ? view.items[index] : null;
+
+  const lines: string[] = [];
+  if (!item) {
+    lines.push('Focus an image (click it, or use the arrow keys) to see why it ranks where it does.');
+  } else {
+    const t = item.tile;
+    lines.push(t.score === null ? 'Not scored yet.' : `Aesthetic score ${formatScore(t.score)} (${t.score.toFixed(4)}).`);
+    if (view.tag && item.relevance !== null && view.threshold !== null) {
+      lines.push(
+        `Relevance to “${view.tag}”: ${item.relevance.toFixed(4)}, at or above the threshold ${view.threshold.toFixed(4)}${view.calibrated !== null && Math.abs(view.calibrated - view.threshold) > 1e-9 ? ` (set by you; calibrated ${view.calibrated.toFixed(4)})` : ' (calibrated on this folder)'}, so it has the tag.`,
+      );
+      lines.push(`Rank ${item.rank} of ${view.items.length + view.hiddenByFilters} in “${view.tag}”.`);
+      const prev = view.items[index - 1];
+      const next = view.items[index + 1];
+      if (item.tieBroken) {
+        const near = [prev, next].filter((n) => n && n.tile.score !== null && t.score !== null && Math.abs(n.tile.score - t.score) < tieMargin);
+        lines.push(
+          `Near-tie: its score is within ${tieMargin.toFixed(2)} of ${near.map((n) => `${n.tile.name} (${formatScore(n.tile.score)}, relevance ${n.relevance?.toFixed(3)})`).join(' and ') || 'a neighbour'}, so relevance decided the order.`,
+        );
+      } else {
+        lines.push('No near-tie: the score alone decided its place.');
+      }
+    } else if (view.tag === null) {
+      lines.push('No tag is active: the grid is sorted by aesthetic score. Add a tag to rank by it.');
+    }
+    lines.push(`Decision: ${t.decision === 'none' ? 'unflagged' : t.decision}; ${t.stars} star${t.stars === 1 ? '' : 's'}.`);
+    if (t.error) lines.push(`Problem: ${t.error}`);
+  }
+
+  return (
+    <aside className="explain" data-testid="explain" aria-label="Explain the ranking">
+      <header>
+        <strong>{item ? item.tile.name : 'Explain'}</strong>
+        <button className="link" onClick={close} aria-label="Close explain panel">
+          ×
+        </button>
+      </header>
+      <ul>
+        {lines.map((l, i) => (
+          <li key={i}>{l}</li>
+        ))}
+      </ul>
+      {scale && <p className="scale">{scale}</p>}
+    </aside>
+  );
+}
