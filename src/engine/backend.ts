@@ -55,7 +55,7 @@ export function chooseBackend(
   });
   const name = (a: AdapterFacts) => [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown adapter';
 
-  if (preference === 'wasm') return wasm('WASM chosen in settings');
+  if (preference === 'wasm') return wasm('WASM chosen (setting or URL)');
   if (!adapter) {
     return wasm(preference === 'webgpu' ? 'WebGPU was requested but no adapter is available' : 'no WebGPU adapter');
   }
