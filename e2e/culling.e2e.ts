@@ -153,3 +153,32 @@ describe('tags, ranking, culling, persistence (clip-tiny)', () => {
     await context.close();
   });
 });
+
+describe('prompt templates', () => {
+  it('re-embeds the tags with the user’s templates, which changes relevance', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await openWithPhotos(page, photos.slice(0, 4));
+    await page.fill('[data-testid="tag-input"]', 'portrait');
+    await page.press('[data-testid="tag-input"]', 'Enter');
+    await page.waitForSelector('[data-testid="tile"][data-rank="1"]', { timeout: 60_000 });
+    const before = await rankedIds(page);
+    await page.click('[data-testid="edit-prompts"]');
+    await page.fill('[data-testid="prompt-templates"]', 'a blurry snapshot of {} at night');
+    await page.click('text=Save and re-embed tags');
+    await page.waitForFunction(
+      (old) => {
+        const el = document.querySelector('[data-testid="tile"][data-rank="1"]');
+        return el && el.getAttribute('data-relevance') !== old;
+      },
+      String(before[0].relevance),
+      { timeout: 60_000 },
+    );
+    // Survives a reload too.
+    await page.reload();
+    await page.waitForSelector('[data-testid="tag-chip"][data-tag="portrait"][data-status="ready"]', { timeout: 60_000 });
+    await page.click('[data-testid="edit-prompts"]');
+    expect(await page.inputValue('[data-testid="prompt-templates"]')).toBe('a blurry snapshot of {} at night');
+    await context.close();
+  });
+});

@@ -2,12 +2,15 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { configure, readConfig, restoreSession, startEngine, whenEngineReady } from './state/controller';
-import { loadBackendPreference } from './state/settings';
+import { useRanking } from './state/rankingStore';
+import { loadBackendPreference, loadPromptTemplates } from './state/settings';
 import { embedAllTags } from './state/tags';
 
 const config = readConfig(location.search);
 if (!new URLSearchParams(location.search).has('backend')) config.preference = await loadBackendPreference();
 configure(config);
+const templates = await loadPromptTemplates();
+if (templates) useRanking.getState().setTemplates(templates);
 void startEngine();
 // The last session comes back (thumbnails, decisions, tags); scores attach once the model is ready.
 void restoreSession().then(async () => {

@@ -1,8 +1,6 @@
 /** Maps the session onto the exporters' input: every image, with its relevance and rank in every tag. */
 import type { ExportContext, ExportImage } from '../library/export/types';
-import { calibrateThreshold } from '../scoring/tagThreshold';
-import { rankByTag } from '../scoring/rankByTag';
-import { relevanceScores } from '../scoring/similarity';
+import { rankTag } from './tagRanking';
 import type { Tile } from './libraryStore';
 import type { TagState } from './rankingStore';
 
@@ -16,23 +14,15 @@ export function buildExport(
   embeddingOf: (id: string) => Float32Array | undefined,
   modelId: string,
 ): { images: ExportImage[]; ctx: ExportContext } {
-  const withEmbedding = tiles.filter((t) => embeddingOf(t.id));
   const perTag = new Map<string, Map<string, { relevance: number; rank: number | null }>>();
   const settings: ExportContext['tags'] = [];
   for (const tag of tags) {
-    if (tag.status !== 'ready' || !tag.embedding || withEmbedding.length === 0) continue;
-    const dim = tag.embedding.length;
-    const matrix = new Float32Array(withEmbedding.length * dim);
-    withEmbedding.forEach((t, i) => matrix.set(embeddingOf(t.id)!, i * dim));
-    const relevances = relevanceScores(matrix, withEmbedding.length, tag.embedding);
-    const threshold = thresholds[tag.text] ?? calibrateThreshold(relevances).threshold;
-    const { ranked } = rankByTag(
-      withEmbedding.map((t, i) => ({ id: t.id, score: t.score, relevance: relevances[i] })),
-      { threshold, tieMargin },
-    );
-    const rankOf = new Map(ranked.map((r) => [r.id, r.rank]));
-    perTag.set(tag.text, new Map(withEmbedding.map((t, i) => [t.id, { relevance: relevances[i], rank: rankOf.get(t.id) ?? null }])));
-    settings.push({ tag: tag.text, threshold, tieMargin });
+    if (tag.status !== 'ready' || !tag.embedding) continue;
+    const r = rankTag(tiles, { ...tag, embedding: tag.embedding }, tags, embeddingOf, thresholds[tag.text] ?? null, tieMargin);
+    if (r.candidates.length === 0) continue;
+    const rankOf = new Map(r.ranked.map((x) => [x.id, x.rank]));
+    perTag.set(tag.text, new Map(r.candidates.map((t, i) => [t.id, { relevance: r.relevances[i], rank: rankOf.get(t.id) ?? null }])));
+    settings.push({ tag: tag.text, threshold: r.threshold, tieMargin });
   }
   const images: ExportImage[] = tiles
     .filter((t) => !t.id.startsWith('unreadable:'))

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { Decision } from '../library/persistence';
+import { DEFAULT_PROMPT_TEMPLATES } from '../scoring/prompts';
 
 export type TagStatus = 'embedding' | 'ready' | 'error';
 
@@ -30,6 +31,9 @@ interface RankingState {
   /** Scores closer than this are near-ties, ordered by relevance (REFERENCE §1). */
   tieMargin: number;
   filters: Filters;
+  /** Prompt templates for the tag ensemble; `{}` is where the tag goes. */
+  templates: readonly string[];
+  setTemplates(templates: readonly string[]): void;
   upsertTag(tag: TagState): void;
   removeTag(text: string): void;
   setActiveTag(text: string | null): void;
@@ -47,6 +51,8 @@ export const useRanking = create<RankingState>((set) => ({
   thresholds: {},
   tieMargin: DEFAULT_TIE_MARGIN,
   filters: NO_FILTERS,
+  templates: DEFAULT_PROMPT_TEMPLATES,
+  setTemplates: (templates) => set({ templates }),
   upsertTag: (tag) =>
     set((s) => {
       const i = s.tags.findIndex((t) => t.text === tag.text);

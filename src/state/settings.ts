@@ -16,3 +16,30 @@ export async function loadBackendPreference(): Promise<BackendPreference> {
 export async function saveBackendPreference(preference: BackendPreference): Promise<void> {
   await set(BACKEND_KEY, preference);
 }
+
+const TEMPLATES_KEY = 'loupe:settings:prompt-templates';
+
+/** The user's prompt templates, or null for the defaults. */
+export async function loadPromptTemplates(): Promise<string[] | null> {
+  try {
+    const saved = await get<string[]>(TEMPLATES_KEY);
+    return Array.isArray(saved) && saved.every((t) => typeof t === 'string') ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function savePromptTemplates(templates: string[] | null): Promise<void> {
+  await set(TEMPLATES_KEY, templates);
+}
+
+/** Lines of the editor → templates; each must hold exactly one {} where the tag goes. */
+export function parseTemplates(text: string): { templates: string[]; problems: string[] } {
+  const templates: string[] = [];
+  const problems: string[] = [];
+  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    if (line.split('{}').length !== 2) problems.push(`“${line}” needs exactly one {} where the tag goes`);
+    else if (!templates.includes(line)) templates.push(line);
+  }
+  return { templates, problems };
+}

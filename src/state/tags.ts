@@ -4,6 +4,7 @@
  */
 import { getTagEmbedding, putTagEmbedding } from '../library/persistence';
 import { DEFAULT_PROMPT_TEMPLATES, ensembleTagEmbedding, expandPrompts, promptCacheKey } from '../scoring/prompts';
+import { savePromptTemplates } from './settings';
 import { db, inferenceClient, saveSessionSoon, whenEngineReady } from './controller';
 import { useEngine } from './engineStore';
 import { useRanking } from './rankingStore';
@@ -17,7 +18,7 @@ async function embedTag(text: string): Promise<void> {
   const fail = (error: string) => useRanking.getState().upsertTag({ text, status: 'error', embedding: null, error });
   if (!(await whenEngineReady())) return fail('needs the CLIP model (see the banner above)');
   const model = useEngine.getState().ready!.modelId;
-  const templates = DEFAULT_PROMPT_TEMPLATES;
+  const templates = useRanking.getState().templates;
   const key = promptCacheKey(text, templates, model);
   try {
     let embedding = await getTagEmbedding(db, key).catch(() => undefined);
@@ -64,4 +65,14 @@ export async function embedAllTags(): Promise<void> {
   for (const t of useRanking.getState().tags) {
     if (t.status !== 'ready') await embedTag(t.text);
   }
+}
+
+/** New templates re-embed every tag (from the cache where these prompts were seen before). */
+export async function setPromptTemplates(templates: readonly string[] | null): Promise<void> {
+  const next = templates && templates.length > 0 ? templates : DEFAULT_PROMPT_TEMPLATES;
+  const ranking = useRanking.getState();
+  ranking.setTemplates(next);
+  await savePromptTemplates(templates && templates.length > 0 ? [...templates] : null).catch(() => undefined);
+  for (const t of ranking.tags) ranking.upsertTag({ ...t, status: 'embedding' });
+  await embedAllTags();
 }

@@ -2,9 +2,7 @@
  * What the grid shows: tiles ranked for the active tag (or sorted by score), then filtered. Pure, so the
  * same rule is tested in Node and used by the UI; re-ranking never runs an encoder.
  */
-import { calibrateThreshold } from '../scoring/tagThreshold';
-import { rankByTag } from '../scoring/rankByTag';
-import { relevanceScores } from '../scoring/similarity';
+import { rankTag } from './tagRanking';
 import type { Tile, SortKey } from './libraryStore';
 import { sortTiles } from './libraryStore';
 import type { Filters, TagState } from './rankingStore';
@@ -52,6 +50,7 @@ export function computeView(
   tag: TagState | null,
   embeddingOf: (id: string) => Float32Array | undefined,
   options: ViewOptions,
+  otherTags: readonly TagState[] = [],
 ): View {
   const filter = (items: ViewItem[]) => {
     const kept = items.filter((i) => passesFilters(i.tile, options.filters));
@@ -64,19 +63,12 @@ export function computeView(
     return { items: kept, tag: null, threshold: null, calibrated: null, belowThreshold: 0, unranked: 0, hiddenByFilters: hidden, relevances: null };
   }
 
-  const candidates = tiles.filter((t) => embeddingOf(t.id) !== undefined);
-  const dim = tag.embedding.length;
-  const matrix = new Float32Array(candidates.length * dim);
-  candidates.forEach((t, i) => matrix.set(embeddingOf(t.id)!, i * dim));
-  const relevances = relevanceScores(matrix, candidates.length, tag.embedding);
-  const calibrated = candidates.length > 0 ? calibrateThreshold(relevances).threshold : null;
-  const threshold = options.thresholdOverride ?? calibrated ?? 0;
-  const byId = new Map(candidates.map((t) => [t.id, t]));
-  const { ranked, excluded } = rankByTag(
-    candidates.map((t, i) => ({ id: t.id, score: t.score, relevance: relevances[i] })),
-    { threshold, tieMargin: options.tieMargin },
-  );
-  const items = ranked.map((r) => ({ tile: byId.get(r.id)!, rank: r.rank, relevance: r.relevance, tieBroken: r.tieBroken }));
+  const r = rankTag(tiles, { ...tag, embedding: tag.embedding }, otherTags, embeddingOf, options.thresholdOverride, options.tieMargin);
+  const byId = new Map(r.candidates.map((t) => [t.id, t]));
+  const items = r.ranked.map((x) => ({ tile: byId.get(x.id)!, rank: x.rank, relevance: x.relevance, tieBroken: x.tieBroken }));
+  const { calibrated, threshold, relevances } = r;
+  const candidates = r.candidates;
+  const excluded = r.excluded;
   const { kept, hidden } = filter(items);
   return {
     items: kept,

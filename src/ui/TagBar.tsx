@@ -5,6 +5,7 @@ import { useEngine } from '../state/engineStore';
 import { useRanking } from '../state/rankingStore';
 import { saveSessionSoon } from '../state/controller';
 import { activateTag, addTag, removeTag } from '../state/tags';
+import { PromptEditor } from './PromptEditor';
 import { useView } from './useView';
 
 function Histogram({ values, threshold, min, max }: { values: Float32Array; threshold: number; min: number; max: number }) {
@@ -26,6 +27,7 @@ function Histogram({ values, threshold, min, max }: { values: Float32Array; thre
 /** Pick or type tags; the active one ranks the grid. Sliders re-rank without running the encoders. */
 export function TagBar() {
   const [text, setText] = useState('');
+  const [editingPrompts, setEditingPrompts] = useState(false);
   const { tags, activeTag, thresholds, tieMargin, setThreshold, setTieMargin } = useRanking();
   const phase = useEngine((s) => s.phase);
   const view = useView();
@@ -76,7 +78,11 @@ export function TagBar() {
             </optgroup>
           ))}
         </select>
+        <button type="button" className="link" onClick={() => setEditingPrompts((v) => !v)} data-testid="edit-prompts">
+          Prompts…
+        </button>
       </form>
+      {editingPrompts && <PromptEditor onClose={() => setEditingPrompts(false)} />}
       <div className="chips">
         <button className={`chip ${activeTag === null ? 'active' : ''}`} onClick={() => activateTag(null)} data-testid="chip-all">
           All images

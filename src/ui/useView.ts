@@ -15,7 +15,7 @@ export function useComputedView(): View {
         thresholdOverride: activeTag ? (thresholds[activeTag] ?? null) : null,
         tieMargin,
         filters,
-      }),
+      }, tags),
     // embeddingsVersion stands for the registry's contents, which React cannot see.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [tiles, order, sort, embeddingsVersion, tag, activeTag, thresholds, tieMargin, filters],

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { Tile } from '../src/state/libraryStore';
+import { NO_FILTERS, type TagState } from '../src/state/rankingStore';
+import { computeView } from '../src/state/view';
+
+const tile = (id: string, score: number | null, extra: Partial<Tile> = {}): Tile => ({
+  id, name: `${id}.jpg`, path: `${id}.jpg`, bytes: 1, status: score === null ? 'queued' : 'scored', score, error: null,
+  thumbUrl: null, width: null, height: null, decision: 'none', stars: 0, hasFile: true, ...extra,
+});
+// Embeddings at controlled angles to the tag direction e0, so relevance = cos(angle).
+const at = (cos: number) => Float32Array.from([cos, Math.sqrt(1 - cos * cos), 0, 0]);
+const tag: TagState = { text: 'cat', status: 'ready', embedding: Float32Array.from([1, 0, 0, 0]), error: null };
+
+const tiles = [tile('a', 5.0), tile('b', 6.0), tile('c', 4.0), tile('d', 7.0), tile('e', null)];
+const emb: Record<string, Float32Array> = { a: at(0.9), b: at(0.8), c: at(0.85), d: at(0.1) };
+const opts = { sort: 'score' as const, thresholdOverride: null, tieMargin: 0, filters: NO_FILTERS };
+
+describe('computeView', () => {
+  it('without a tag, sorts by score and keeps unscored images last', () => {
+    const v = computeView(tiles, null, (id) => emb[id], opts);
+    expect(v.items.map((i) => i.tile.id)).toEqual(['d', 'b', 'a', 'c', 'e']);
+    expect(v.items.every((i) => i.rank === null)).toBe(true);
+  });
+
+  it('ranks the images above the threshold by score, and counts the rest', () => {
+    const v = computeView(tiles, tag, (id) => emb[id], { ...opts, thresholdOverride: 0.5 });
+    expect(v.items.map((i) => [i.tile.id, i.rank])).toEqual([['b', 1], ['a', 2], ['c', 3]]);
+    expect(v.items[0].relevance).toBeCloseTo(0.8, 5);
+    expect(v.belowThreshold).toBe(1);
+    expect(v.unranked).toBe(1);
+    expect(v.threshold).toBe(0.5);
+  });
+
+  it('lets relevance decide near-ties within the margin', () => {
+    const v = computeView(tiles, tag, (id) => emb[id], { ...opts, thresholdOverride: 0.5, tieMargin: 1.5 });
+    // b (6.0) and a (5.0) are within 1.5: a is more relevant (0.9 > 0.8) and goes first.
+    expect(v.items.map((i) => i.tile.id).slice(0, 2)).toEqual(['a', 'b']);
+    expect(v.items[0].tieBroken).toBe(true);
+  });
+
+  it('filters after ranking: ranks stay those of the tag', () => {
+    const withDecision = tiles.map((t) => (t.id === 'a' ? { ...t, decision: 'reject' as const } : t));
+    const v = computeView(withDecision, tag, (id) => emb[id], { ...opts, thresholdOverride: 0.5, filters: { ...NO_FILTERS, decision: 'reject' } });
+    expect(v.items.map((i) => [i.tile.id, i.rank])).toEqual([['a', 2]]);
+    expect(v.hiddenByFilters).toBe(2);
+  });
+
+  it('filters by score range: from inclusive, below exclusive', () => {
+    const v = computeView(tiles, null, (id) => emb[id], { ...opts, filters: { ...NO_FILTERS, scoreMin: 5, scoreMax: 7 } });
+    expect(v.items.map((i) => i.tile.id).sort()).toEqual(['a', 'b']);
+  });
+});
