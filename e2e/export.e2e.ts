@@ -98,3 +98,47 @@ describe('export to other tools', () => {
     await context.close();
   });
 });
+
+describe('copy picks to a folder', () => {
+  it('writes the picked originals into the chosen folder, without overwriting', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // The native folder dialog cannot be driven headless: answer it with a real folder of the origin-private
+    // file system, which has the same File System Access API behind it.
+    await context.addInitScript(() => {
+      (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () => {
+        const root = await navigator.storage.getDirectory();
+        return root.getDirectoryHandle('keepers', { create: true });
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(new URL('?model=clip-tiny&backend=wasm', base).href);
+    await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
+    await dropFiles(page, photos.slice(0, 3).map((p) => fileFromDisk(join(REAL, p))));
+    await waitForAnalysis(page, 3);
+    await page.click(`[data-testid="tile"][data-name="${photos[0]}"]`);
+    await page.keyboard.press('p');
+    await page.click(`[data-testid="tile"][data-name="${photos[2]}"]`);
+    await page.keyboard.press('p');
+    await page.waitForSelector(`[data-testid="tile"][data-name="${photos[2]}"][data-decision="pick"]`);
+    await page.click('[data-testid="copy-picks"]');
+    await page.waitForFunction(() => /Copied 2 picks/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
+    await page.click('[data-testid="copy-picks"]');
+    await page.waitForFunction(async (name) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('keepers');
+      return dir.getFileHandle(name).then(() => true, () => false);
+    }, photos[0].replace('.jpg', ' (2).jpg'));
+    const written = await page.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('keepers');
+      const out: Record<string, number> = {};
+      for await (const [name, handle] of (dir as unknown as AsyncIterable<[string, FileSystemFileHandle]>)) out[name] = (await handle.getFile()).size;
+      return out;
+    });
+    const size = (p: string) => readFileSync(join(REAL, p)).length;
+    expect(written[photos[0]]).toBe(size(photos[0]));
+    expect(written[photos[2]]).toBe(size(photos[2]));
+    expect(written[photos[1]]).toBeUndefined();
+    // The second copy did not overwrite: it numbered.
+    expect(written[photos[0].replace('.jpg', ' (2).jpg')]).toBe(size(photos[0]));
+    await context.close();
+  });
+});

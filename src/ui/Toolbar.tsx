@@ -4,6 +4,8 @@ import { toJson } from '../library/export/json';
 import { sidecarFiles } from '../library/export/sidecars';
 import { createZip } from '../library/export/zip';
 import type { Decision } from '../library/persistence';
+import { copyFilesToFolder, type WritableDirectory } from '../library/copyToFolder';
+import { fileOf } from '../state/controller';
 import { decide } from '../state/decisions';
 import { getEmbedding } from '../state/embeddingRegistry';
 import { useEngine } from '../state/engineStore';
@@ -29,6 +31,36 @@ function exportNow(kind: 'csv' | 'json' | 'xmp'): void {
     const { files } = sidecarFiles(images.filter((i) => !i.error), ctx);
     saveBlob(new Blob([createZip(files)], { type: 'application/zip' }), `loupe-xmp-${stamp}.zip`);
   }
+}
+
+type DirectoryPicker = (options?: { mode?: 'read' | 'readwrite' }) => Promise<WritableDirectory>;
+
+/** Copies the picked originals into a folder the user chooses (Chromium's File System Access API). */
+async function copyPicks(): Promise<void> {
+  const picker = (window as unknown as { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker;
+  if (!picker) return;
+  const { tiles, order } = useLibrary.getState();
+  const picks = order.map((id) => tiles[id]).filter((t) => t.decision === 'pick');
+  const withFile = picks.flatMap((t) => {
+    const file = fileOf(t.id);
+    return file ? [{ path: t.path, name: t.name, file }] : [];
+  });
+  const notify = useUi.getState().notify;
+  if (picks.length === 0) return notify('No picks yet: press P on the images to keep.');
+  let dir: WritableDirectory;
+  try {
+    dir = await picker({ mode: 'readwrite' });
+  } catch {
+    return; // the user closed the picker
+  }
+  const report = await copyFilesToFolder(dir, withFile, (done, total) => notify(`Copying picks to “${dir.name}”: ${done}/${total}…`));
+  const missing = picks.length - withFile.length;
+  notify(
+    `Copied ${report.copied.length} pick${report.copied.length === 1 ? '' : 's'} to “${dir.name}”` +
+      (report.failed.length ? `; ${report.failed.length} failed (${report.failed[0].from}: ${report.failed[0].reason})` : '') +
+      (missing ? `; ${missing} skipped: drop their folder again first` : '') +
+      '.',
+  );
 }
 
 /** Filters, bulk actions on what is shown (with undo), and exports. */
@@ -92,6 +124,11 @@ export function Toolbar() {
       <button onClick={() => void bulk('pick')} data-testid="bulk-pick" title="Pick every image shown">
         Pick shown
       </button>
+      {'showDirectoryPicker' in window && (
+        <button onClick={() => void copyPicks()} data-testid="copy-picks" title="Copy the picked originals into a folder you choose">
+          Copy picks to…
+        </button>
+      )}
       <span className="export">
         Export
         <button onClick={() => exportNow('csv')} data-testid="export-csv">CSV</button>
