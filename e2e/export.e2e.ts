@@ -123,16 +123,26 @@ describe('copy picks to a folder', () => {
     await page.click('[data-testid="copy-picks"]');
     await page.waitForFunction(() => /Copied 2 picks/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
     await page.click('[data-testid="copy-picks"]');
-    await page.waitForFunction(async (name) => {
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('keepers');
-      return dir.getFileHandle(name).then(() => true, () => false);
-    }, photos[0].replace('.jpg', ' (2).jpg'));
-    const written = await page.evaluate(async () => {
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('keepers');
-      const out: Record<string, number> = {};
-      for await (const [name, handle] of (dir as unknown as AsyncIterable<[string, FileSystemFileHandle]>)) out[name] = (await handle.getFile()).size;
-      return out;
-    });
+    // The listing once the second copy has finished (Chromium writes through a temporary .crswap file).
+    const listing = (numbered: string) => page.evaluate(async (numbered) => {
+      try {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('keepers');
+        const out: Record<string, number> = {};
+        for await (const [name, h] of dir as unknown as AsyncIterable<[string, FileSystemFileHandle]>) {
+          if (name.endsWith('.crswap')) return null;
+          out[name] = (await h.getFile()).size;
+        }
+        return numbered in out ? out : null;
+      } catch {
+        return null;
+      }
+    }, numbered);
+    let written: Record<string, number> | null = null;
+    for (let i = 0; i < 100 && !written; i++) {
+      written = await listing(photos[0].replace('.jpg', ' (2).jpg'));
+      if (!written) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!written) throw new Error('the second copy never finished');
     const size = (p: string) => readFileSync(join(REAL, p)).length;
     expect(written[photos[0]]).toBe(size(photos[0]));
     expect(written[photos[2]]).toBe(size(photos[2]));
