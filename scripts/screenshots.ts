@@ -28,7 +28,7 @@ function scene(i: number): string {
 }
 
 const files: DropFile[] = [];
-for (let i = 0; i < 14; i++) {
+for (let i = 0; i < 18; i++) {
   files.push({ name: `scene-${String(i + 1).padStart(2, '0')}.jpg`, bytes: new Uint8Array(await sharp(Buffer.from(scene(i))).jpeg({ quality: 88 }).toBuffer()) });
 }
 files.push({ name: 'notes.txt', bytes: new TextEncoder().encode('not a photo') });
@@ -49,6 +49,30 @@ try {
   await dropFiles(page, files);
   await waitForAnalysis(page, files.length);
   await page.screenshot({ path: resolve(out, 'scores.png') });
+
+  await page.fill('[data-testid="tag-input"]', 'sunset over hills');
+  await page.press('[data-testid="tag-input"]', 'Enter');
+  await page.waitForSelector('[data-testid="tile"][data-rank="1"]');
+  await page.click('[data-testid="tile"][data-rank="1"]');
+  for (const key of ['p', '5', 'ArrowRight', 'p', '4', 'ArrowRight', 'x', 'ArrowRight', 'ArrowRight', 'x', 'ArrowLeft', '3']) {
+    await page.keyboard.press(key);
+  }
+  await page.keyboard.press('e');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: resolve(out, 'ranked.png') });
+  await page.keyboard.press('e');
+  await page.keyboard.press('Space');
+  await page.waitForSelector('[data-testid="loupe-image"][data-loaded="ok"]');
+  await page.screenshot({ path: resolve(out, 'loupe.png') });
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('c');
+  await page.waitForSelector('[data-testid="compare"]');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: resolve(out, 'compare.png') });
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('?');
+  await page.waitForSelector('[data-testid="shortcuts-help"]');
+  await page.screenshot({ path: resolve(out, 'shortcuts.png') });
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
