@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -84,6 +85,23 @@ export async function waitForAnalysis(page: Page, count: number, timeoutMs = 240
 export async function freshPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  page.on('close', () => void context.close());
+  page.on('close', () => void context.close().catch(() => undefined));
   return page;
+}
+
+/** One Chromium per test file: launched before its tests, closed after them. */
+export function sharedBrowser(): { readonly browser: Browser } {
+  const holder: { browser: Browser | null } = { browser: null };
+  beforeAll(async () => {
+    holder.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await holder.browser?.close();
+  });
+  return {
+    get browser(): Browser {
+      if (!holder.browser) throw new Error('the browser is not launched yet');
+      return holder.browser;
+    },
+  };
 }

@@ -1,20 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dropFiles, fileFromDisk, launchChromium, readTiles, SHARED, waitForAnalysis } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { dropFiles, fileFromDisk, readTiles, SHARED, waitForAnalysis, sharedBrowser } from './browser';
 
 const REAL = join(SHARED, 'images/real');
 const photos = readdirSync(REAL).filter((f) => f.endsWith('.jpg')).sort();
 const base = inject('baseUrl');
-let browser: Browser;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chrome = sharedBrowser();
 
 async function openWithPhotos(page: Page, files = photos): Promise<void> {
   await page.goto(new URL('?model=clip-tiny&backend=wasm', base).href);
@@ -37,7 +31,7 @@ async function rankedIds(page: Page): Promise<{ id: string; rank: number; score:
 
 describe('tags, ranking, culling, persistence (clip-tiny)', () => {
   it('ranks by a typed tag, re-ranks with the sliders, culls with the keyboard, and keeps it all across a reload', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await openWithPhotos(page);
 
@@ -93,7 +87,7 @@ describe('tags, ranking, culling, persistence (clip-tiny)', () => {
   });
 
   it('filters by decision, and bulk-rejects what is shown with undo', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await openWithPhotos(page, photos.slice(0, 10));
     const all = await readTiles(page);
@@ -115,7 +109,7 @@ describe('tags, ranking, culling, persistence (clip-tiny)', () => {
   });
 
   it('opens the loupe at 100 %, compares two images, lists the shortcuts, and explains a rank', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await openWithPhotos(page, photos.slice(0, 4));
     await page.keyboard.press('ArrowRight');
@@ -156,7 +150,7 @@ describe('tags, ranking, culling, persistence (clip-tiny)', () => {
 
 describe('prompt templates', () => {
   it('re-embeds the tags with the user’s templates, which changes relevance', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await openWithPhotos(page, photos.slice(0, 4));
     await page.fill('[data-testid="tag-input"]', 'portrait');

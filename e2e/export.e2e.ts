@@ -1,23 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { NS_XMP } from '../src/library/export/xmp';
 import { entryData, readCentralDirectory } from '../src/scoring/pth/zip';
-import { dropFiles, fileFromDisk, launchChromium, SHARED, waitForAnalysis } from './browser';
+import { dropFiles, fileFromDisk, SHARED, waitForAnalysis, sharedBrowser } from './browser';
 
 const REAL = join(SHARED, 'images/real');
 const photos = ['clive_1019.jpg', 'clive_1084.jpg', 'clive_1111.jpg', 'clive_1122.jpg', 'clive_1135.jpg', 'clive_545.jpg'];
 const base = inject('baseUrl');
-let browser: Browser;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chrome = sharedBrowser();
 
 async function download(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="${testId}"]`)]);
@@ -35,7 +29,7 @@ interface JsonImage {
 
 describe('export to other tools', () => {
   it('exports CSV, JSON and XMP sidecars with the decisions, stars, scores and ranks the user sees', async () => {
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    const context = await chrome.browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(new URL('?model=clip-tiny&backend=wasm', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
@@ -101,7 +95,7 @@ describe('export to other tools', () => {
 
 describe('copy picks to a folder', () => {
   it('writes the picked originals into the chosen folder, without overwriting', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
     // The native folder dialog cannot be driven headless: answer it with a real folder of the origin-private
     // file system, which has the same File System Access API behind it.
     await context.addInitScript(() => {

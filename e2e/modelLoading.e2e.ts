@@ -1,21 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from './browser';
+import { describe, expect, inject, it } from 'vitest';
+import { sharedBrowser } from './browser';
 
-let browser: Browser;
 const base = inject('baseUrl');
 const BADGE_SET = '[data-testid="backend-badge"][data-backend]:not([data-backend=""])';
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chrome = sharedBrowser();
 
 describe('model loading in the browser', () => {
   it('refuses a model file that fails its checksum, and says which and why', async () => {
-    const context = await browser.newContext();
+    const context = await chrome.browser.newContext();
     const page = await context.newPage();
     await page.route('**/models/clip-tiny/onnx/vision_model.onnx', async (route) => {
       const real = await route.fetch();
@@ -33,7 +25,7 @@ describe('model loading in the browser', () => {
   });
 
   it('keeps a loaded model in Cache Storage: the next visit works without the server copy', async () => {
-    const context = await browser.newContext();
+    const context = await chrome.browser.newContext();
     const page = await context.newPage();
     await page.goto(new URL('?model=clip-tiny', base).href);
     await page.waitForSelector(BADGE_SET, { timeout: 120_000 });
@@ -47,7 +39,7 @@ describe('model loading in the browser', () => {
   });
 
   it('offers the hub download and reports plainly when the hub cannot be reached', async () => {
-    const context = await browser.newContext();
+    const context = await chrome.browser.newContext();
     const page = await context.newPage();
     const hubRequests: string[] = [];
     // Deterministic on machines that do have internet access: no 350 MB download from a test.

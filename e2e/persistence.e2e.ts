@@ -1,24 +1,17 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dropFiles, fileFromDisk, launchChromium, readTiles, SHARED } from './browser';
+import { describe, expect, inject, it } from 'vitest';
+import { dropFiles, fileFromDisk, readTiles, SHARED, sharedBrowser } from './browser';
 
 const REAL = join(SHARED, 'images/real');
 const photos = readdirSync(REAL).filter((f) => f.endsWith('.jpg')).sort();
 const base = inject('baseUrl');
-let browser: Browser;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chrome = sharedBrowser();
 
 describe('nothing is lost on reload', () => {
   it('reloaded mid-analysis: finished images keep their scores, a re-drop analyses only the rest', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 2400 } });
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 2400 } });
     const page = await context.newPage();
     // WebGPU on the software adapter at batch 1 is slow enough to reload in the middle.
     const url = new URL('?model=clip-tiny&backend=webgpu&batch=1', base).href;

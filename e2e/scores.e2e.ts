@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dropFiles, fileFromDisk, freshPage, launchChromium, readTiles, SHARED, waitForAnalysis, type DropFile, type TileState } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { dropFiles, fileFromDisk, freshPage, readTiles, SHARED, waitForAnalysis, type DropFile, type TileState, sharedBrowser } from './browser';
 
 const REAL = join(SHARED, 'images/real');
 const photos = readdirSync(REAL).filter((f) => f.endsWith('.jpg')).sort();
@@ -17,18 +17,11 @@ function badFiles(): DropFile[] {
   ];
 }
 
-let browser: Browser;
 const base = inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chrome = sharedBrowser();
 
 async function analyse(query: string, files: DropFile[]): Promise<{ page: Page; tiles: TileState[] }> {
-  const page = await freshPage(browser);
+  const page = await freshPage(chrome.browser);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(new URL(`?${query}`, base).href);
@@ -47,7 +40,7 @@ describe('drop photos, get scores (clip-tiny, real browser)', () => {
   let webgpuScores: Map<string, number>;
 
   it('has a real WebGPU adapter in this Chromium', async () => {
-    const page = await freshPage(browser);
+    const page = await freshPage(chrome.browser);
     await page.goto(base);
     const adapter = await page.evaluate(async () => {
       const a = await navigator.gpu?.requestAdapter();
@@ -95,7 +88,7 @@ describe('drop photos, get scores (clip-tiny, real browser)', () => {
   });
 
   it('picks WASM on its own when the only adapter is a software one, and says why', async () => {
-    const page = await freshPage(browser);
+    const page = await freshPage(chrome.browser);
     await page.goto(new URL('?model=clip-tiny', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend]:not([data-backend=""])', { timeout: 120_000 });
     expect(await page.getAttribute('[data-testid="backend-badge"]', 'data-backend')).toBe('wasm');
@@ -106,7 +99,7 @@ describe('drop photos, get scores (clip-tiny, real browser)', () => {
 
 describe('without a model', () => {
   it('still opens images and says what is missing and how to get it', async () => {
-    const page = await freshPage(browser);
+    const page = await freshPage(chrome.browser);
     await page.goto(new URL('?model=no-such-model', base).href);
     const problem = await page.waitForSelector('[data-testid="engine-problem"]', { timeout: 60_000 });
     expect(await problem.textContent()).toMatch(/models:fetch/);
@@ -120,7 +113,7 @@ describe('without a model', () => {
 
 describe('cancel and resume', () => {
   it('stops on Cancel, keeps the scores made, and finishes the rest on Resume', async () => {
-    const page = await freshPage(browser);
+    const page = await freshPage(chrome.browser);
     await page.goto(new URL('?model=clip-tiny&backend=webgpu&batch=1', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="webgpu"]', { timeout: 240_000 });
     await dropFiles(page, photos.map((p) => fileFromDisk(join(REAL, p))));

@@ -26,6 +26,8 @@
  */
 
 /** `{}` marks where the tag goes; every template must contain exactly one. */
+import { normalizeRows } from './similarity';
+
 export const DEFAULT_PROMPT_TEMPLATES: readonly string[] = Object.freeze([
   'a photo of {}.',
   'a photo of the {}.',
@@ -87,15 +89,9 @@ export function ensembleTagEmbedding(textEmbeds: Float32Array, k: number): Float
     throw new Error(`ensembleTagEmbedding: ${textEmbeds.length} values are not ${k} embeddings`);
   }
   const dim = textEmbeds.length / k;
+  const rows = normalizeRows(textEmbeds, k, dim);
   const sum = new Float64Array(dim);
-  for (let r = 0; r < k; r++) {
-    const off = r * dim;
-    let sq = 0;
-    for (let i = 0; i < dim; i++) sq += textEmbeds[off + i] * textEmbeds[off + i];
-    if (!(sq > 0) || !Number.isFinite(sq)) continue;
-    const inv = 1 / Math.sqrt(sq);
-    for (let i = 0; i < dim; i++) sum[i] += textEmbeds[off + i] * inv;
-  }
+  for (let r = 0; r < k; r++) for (let i = 0; i < dim; i++) sum[i] += rows[r * dim + i];
   let sq = 0;
   for (let i = 0; i < dim; i++) sq += sum[i] * sum[i];
   const out = new Float32Array(dim);
