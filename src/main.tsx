@@ -1,7 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
-import { configure, readConfig, restoreSession, startEngine, whenEngineReady } from './state/controller';
+import { restoreSession } from './state/libraryController';
+import { configure, readConfig, startEngine, whenEngineReady } from './state/engineController';
 import { useRanking } from './state/rankingStore';
 import { loadBackendPreference, loadPromptTemplates } from './state/settings';
 import { embedAllTags } from './state/tags';

@@ -3,7 +3,7 @@
  * once stored (REFERENCE §9); every change, single or bulk, can be undone.
  */
 import { setDecisions, type Decision, type Stars } from '../library/persistence';
-import { db } from './controller';
+import { db } from './libraryController';
 import { useLibrary } from './libraryStore';
 import { reportStorageError } from './storageErrors';
 

@@ -5,7 +5,8 @@
 import { getTagEmbedding, putTagEmbedding } from '../library/persistence';
 import { DEFAULT_PROMPT_TEMPLATES, ensembleTagEmbedding, expandPrompts, promptCacheKey } from '../scoring/prompts';
 import { savePromptTemplates } from './settings';
-import { db, inferenceClient, saveSessionSoon, whenEngineReady } from './controller';
+import { db, saveSessionSoon } from './libraryController';
+import { inferenceClient, whenEngineReady } from './engineController';
 import { useEngine } from './engineStore';
 import { useRanking } from './rankingStore';
 

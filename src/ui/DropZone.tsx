@@ -1,6 +1,6 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { filesFromDataTransfer, filesFromInput } from '../library/collectFiles';
-import { addFiles } from '../state/controller';
+import { addFiles } from '../state/libraryController';
 import { useLibrary } from '../state/libraryStore';
 
 /** The whole window accepts a drop; the empty state explains what to do and offers pickers. */

@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import { filesFromInput } from '../library/collectFiles';
-import { startEngine } from '../state/controller';
+import { startEngine } from '../state/engineController';
 import { useEngine } from '../state/engineStore';
 import { formatBytes } from './format';
 

@@ -1,5 +1,5 @@
 import type { BackendPreference } from '../engine/backend';
-import { setBackendPreference } from '../state/controller';
+import { setBackendPreference } from '../state/engineController';
 import { useEngine } from '../state/engineStore';
 import { useLibrary, type SortKey } from '../state/libraryStore';
 

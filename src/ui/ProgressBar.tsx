@@ -1,4 +1,4 @@
-import { cancelAnalysis, resumeAnalysis } from '../state/controller';
+import { cancelAnalysis, resumeAnalysis } from '../state/libraryController';
 import { useLibrary } from '../state/libraryStore';
 import { formatDuration } from './format';
 

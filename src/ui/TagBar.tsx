@@ -3,7 +3,7 @@ import { ALL_BUILTIN_TAGS, BUILTIN_TAG_GROUPS } from '../scoring/builtinTags';
 import { histogram } from '../scoring/tagThreshold';
 import { useEngine } from '../state/engineStore';
 import { useRanking } from '../state/rankingStore';
-import { saveSessionSoon } from '../state/controller';
+import { saveSessionSoon } from '../state/libraryController';
 import { activateTag, addTag, removeTag } from '../state/tags';
 import { PromptEditor } from './PromptEditor';
 import { useView } from './useView';

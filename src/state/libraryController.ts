@@ -1,11 +1,9 @@
 /**
- * Wires the workers, the stores and persistence: files in, scores and decisions out. Everything the user
- * does that must survive a reload goes through here and is written to IndexedDB first.
+ * The library side: files in (hashed, decoded and analysed in workers), scores out, the session kept in
+ * IndexedDB. Everything the user does that must survive a reload goes through here and is stored first.
  */
 import { runAnalysis, type AnalysisItem } from '../engine/analysis';
-import { parseBackendPreference, type BackendPreference } from '../engine/backend';
 import { PIXELS_PER_IMAGE } from '../engine/encoders';
-import { InferenceClient } from '../engine/inferenceClient';
 import type { PickedFile } from '../library/collectFiles';
 import { DecodePool } from '../library/decodePool';
 import {
@@ -19,52 +17,17 @@ import {
   type StoredImage,
 } from '../library/persistence';
 import { setEmbedding } from './embeddingRegistry';
-import { useEngine } from './engineStore';
+import { appConfig, currentModelId, inferenceClient, onEngineReady, whenEngineReady } from './engineController';
 import { useLibrary, type Tile } from './libraryStore';
 import { useRanking } from './rankingStore';
-import { saveBackendPreference } from './settings';
 import { reportStorageError } from './storageErrors';
 
-export interface AppConfig {
-  modelId: string | null;
-  preference: BackendPreference;
-  batchSize: number;
-  /** Download from the hub without asking (the user opted in, or `?download=1`). */
-  allowRemote: boolean;
-  thumbSize: number;
-  wasmThreads: number | null;
-}
-
-export function readConfig(search: string): AppConfig {
-  const q = new URLSearchParams(search);
-  const batch = Number(q.get('batch'));
-  return {
-    modelId: q.get('model'),
-    preference: parseBackendPreference(q.get('backend')),
-    batchSize: Number.isInteger(batch) && batch > 0 && batch <= 64 ? batch : 8,
-    allowRemote: q.get('download') === '1',
-    thumbSize: 320,
-    wasmThreads: Number(q.get('threads')) > 0 ? Number(q.get('threads')) : null,
-  };
-}
-
 export const db = openLibraryDb();
-let config: AppConfig = readConfig('');
-let client: InferenceClient | null = null;
 let pool: DecodePool | null = null;
-let engineReady: Promise<boolean> = Promise.resolve(false);
 let queue: Promise<void> = Promise.resolve();
 let abort = new AbortController();
 let nextUnreadable = 1;
 const files = new Map<string, File>();
-
-export function inferenceClient(): InferenceClient | null {
-  return client;
-}
-
-export function whenEngineReady(): Promise<boolean> {
-  return engineReady;
-}
 
 export function fileOf(id: string): File | undefined {
   return files.get(id);
@@ -76,72 +39,16 @@ function decodePool(): DecodePool {
   return pool;
 }
 
-function modelId(): string | null {
-  return useEngine.getState().ready?.modelId ?? null;
-}
+const modelId = currentModelId;
 
-/** Saves the choice and reloads the model on the new backend; scores already made are kept. */
-export async function setBackendPreference(preference: BackendPreference): Promise<void> {
-  configure({ ...config, preference });
-  await saveBackendPreference(preference).catch(() => undefined);
-  await startEngine();
-}
-
-export function configure(next: AppConfig): void {
-  config = next;
-  useEngine.getState().set({ preference: next.preference, modelId: next.modelId });
-}
-
-/** Loads (or reloads) the model. Resolves false when it is unavailable; the store says why. */
-export function startEngine(options: { allowRemote?: boolean; pickedModelFiles?: PickedFile[] } = {}): Promise<boolean> {
-  client?.terminate();
-  client = new InferenceClient();
-  const engine = useEngine.getState();
-  engine.set({ phase: 'loading', status: 'Starting the inference worker…', problem: null, loadProgress: null, ready: null });
-  const picked = options.pickedModelFiles
-    ? new Map(options.pickedModelFiles.map((f) => [f.path.split('/').slice(1).join('/') || f.path, f.file]))
-    : null;
-  engineReady = client
-    .init(
-      {
-        modelId: config.modelId,
-        baseUrl: new URL(import.meta.env.BASE_URL, location.href).href,
-        preference: config.preference,
-        pickedFiles: picked,
-        allowRemote: options.allowRemote ?? config.allowRemote,
-        batchSize: config.batchSize,
-        wasmThreads: config.wasmThreads,
-      },
-      {
-        onProgress: (loadProgress) => useEngine.getState().set({ loadProgress }),
-        onStatus: (status) => useEngine.getState().set({ status }),
-      },
-    )
-    .then(
-      (ready) => {
-        useEngine.getState().set({ phase: 'ready', ready, status: '', loadProgress: null });
-        return true;
-      },
-      (err: unknown) => {
-        useEngine.getState().set({
-          phase: 'unavailable',
-          problem: err instanceof Error ? err.message : String(err),
-          status: '',
-          loadProgress: null,
-        });
-        return false;
-      },
-    );
-  void engineReady.then(async (ok) => {
-    if (!ok) return;
-    await attachKeptEmbeddings();
+onEngineReady(() => {
+  void attachKeptEmbeddings().then(() => {
     // Images decoded while the model was missing get their scores once it arrives.
     const { tiles, order } = useLibrary.getState();
     const pending = order.filter((id) => tiles[id].status === 'decoded' && files.has(id));
     if (pending.length > 0) enqueue(pending);
   });
-  return engineReady;
-}
+});
 
 /** After a reload or a model change: scores and embeddings already computed for these files. */
 async function attachKeptEmbeddings(): Promise<void> {
@@ -186,7 +93,7 @@ export async function restoreSession(): Promise<void> {
   useRanking.getState().restore(session);
   const stored = await getImages(db, session.order);
   useLibrary.getState().upsertTiles(stored.filter((s): s is StoredImage => !!s).map((s) => tileFrom(s, false)));
-  if (await engineReady) await attachKeptEmbeddings();
+  if (await whenEngineReady()) await attachKeptEmbeddings();
 }
 
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -282,13 +189,14 @@ export function resumeAnalysis(): void {
 
 async function analyse(ids: string[]): Promise<void> {
   const signal = abort.signal;
-  const ok = await engineReady;
+  const ok = await whenEngineReady();
+  const config = appConfig();
+  const c = inferenceClient();
   const lib = useLibrary.getState();
   const items: AnalysisItem[] = ids
     .filter((id) => files.has(id) && lib.tiles[id])
     .map((id) => ({ id, file: files.get(id)!, name: lib.tiles[id].name }));
   const p = decodePool();
-  const c = client;
   const model = modelId();
   const embed =
     ok && c
