@@ -176,3 +176,36 @@ describe('prompt templates', () => {
     await context.close();
   });
 });
+
+describe('ranking with a tag head', () => {
+  it('ranks by the head’s (image, tag) score when the model has a tag head', async () => {
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 2400 } });
+    const page = await context.newPage();
+    await page.goto(new URL('?model=clip-tiny-head&backend=wasm', base).href);
+    await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
+    await dropFiles(page, photos.slice(0, 12).map((p) => fileFromDisk(join(REAL, p))));
+    await waitForAnalysis(page, 12);
+    await page.fill('[data-testid="tag-input"]', 'a dog');
+    await page.press('[data-testid="tag-input"]', 'Enter');
+    await page.waitForFunction(() => {
+      const tiles = [...document.querySelectorAll('[data-testid="tile"][data-rank]')];
+      return tiles.length > 0 && tiles.every((t) => t.getAttribute('data-tag-score') !== '');
+    }, undefined, { timeout: 60_000 });
+    await page.locator('[data-testid="tie-margin"]').fill('0');
+    const tiles = await page.$$eval('[data-testid="tile"][data-rank]', (els) =>
+      els.map((e) => ({
+        rank: Number(e.getAttribute('data-rank')),
+        tagScore: Number(e.getAttribute('data-tag-score')),
+        relevance: Number(e.getAttribute('data-relevance')),
+        score: Number(e.getAttribute('data-score')),
+      })),
+    );
+    tiles.sort((a, b) => a.rank - b.rank);
+    // The test head is 5 + 5·cosine: its score must be that, and the ranking must follow it, not the aesthetic score.
+    for (const t of tiles) expect(t.tagScore).toBeCloseTo(5 + 5 * t.relevance, 4);
+    for (let i = 1; i < tiles.length; i++) expect(tiles[i - 1].tagScore).toBeGreaterThanOrEqual(tiles[i].tagScore);
+    const aestheticOrder = [...tiles].sort((a, b) => b.score - a.score).map((t) => t.rank);
+    expect(aestheticOrder).not.toEqual(tiles.map((t) => t.rank));
+    await context.close();
+  });
+});

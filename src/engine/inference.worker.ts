@@ -11,6 +11,7 @@ import type { EngineReady, InferenceRequest, InferenceResponse } from './protoco
 import { createClipTokenizer, type ClipTokenizer } from './tokenizer';
 import { createLinearAestheticHead } from '../scoring/aestheticHead';
 import { parsePthLinear } from '../scoring/pthLinear';
+import { runTagHead } from '../scoring/tagHead';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -26,6 +27,7 @@ interface Engine {
   text: ort.InferenceSession | null;
   tokenizer: ClipTokenizer | null;
   head: ReturnType<typeof createLinearAestheticHead> | null;
+  tagHead: ort.InferenceSession | null;
   ctx: Parameters<typeof loadModelFile>[2];
   ready: EngineReady;
 }
@@ -114,6 +116,15 @@ async function init(req: Extract<InferenceRequest, { type: 'init' }>): Promise<v
     head = createLinearAestheticHead(parsePthLinear(headBytes));
   }
 
+  let tagHead: ort.InferenceSession | null = null;
+  const tagHeadFile = manifest.heads?.[0] ?? null;
+  if (tagHeadFile) {
+    status('Loading the tag head…');
+    const bytes = (await loadModelFile(manifest, tagHeadFile, ctx)).bytes;
+    // The head is tiny: WASM avoids a GPU round trip per re-rank.
+    tagHead = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  }
+
   // The first run compiles shaders / allocates arenas: do it now, not on the user's first photo.
   status('Warming up…');
   const warmStart = performance.now();
@@ -130,8 +141,9 @@ async function init(req: Extract<InferenceRequest, { type: 'init' }>): Promise<v
     headScale: manifest.aestheticHead?.scale ?? null,
     warmupMs,
     sessionMs,
+    tagHead: tagHeadFile ? { id: tagHeadFile.id, scale: tagHeadFile.scale, trainedOn: tagHeadFile.trainedOn } : null,
   };
-  engine = { manifest, choice, vision, text: null, tokenizer: null, head, ctx, ready };
+  engine = { manifest, choice, vision, text: null, tokenizer: null, head, tagHead, ctx, ready };
   void started;
   post({ type: 'ready', id: req.id, engine: ready });
 }
@@ -164,6 +176,12 @@ async function embedTexts(req: Extract<InferenceRequest, { type: 'embedTexts' }>
   post({ type: 'textEmbeddings', id: req.id, count: req.texts.length, embeddings }, [embeddings.buffer]);
 }
 
+async function scoreTagHead(req: Extract<InferenceRequest, { type: 'scoreTagHead' }>): Promise<void> {
+  if (!engine?.tagHead) throw new Error('this model has no tag head');
+  const scores = await runTagHead(engine.tagHead, ort.Tensor as unknown as Parameters<typeof runTagHead>[1], req.imageEmbeds, req.count, req.tagEmbedding);
+  post({ type: 'tagHeadScores', id: req.id, scores }, [scores.buffer]);
+}
+
 function handle(req: InferenceRequest): Promise<void> {
   switch (req.type) {
     case 'init':
@@ -172,6 +190,8 @@ function handle(req: InferenceRequest): Promise<void> {
       return embedImages(req);
     case 'embedTexts':
       return embedTexts(req);
+    case 'scoreTagHead':
+      return scoreTagHead(req);
     case 'abort':
       return Promise.resolve();
   }

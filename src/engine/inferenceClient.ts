@@ -56,6 +56,14 @@ export class InferenceClient {
     });
   }
 
+  /** `imageEmbeds` is transferred. */
+  scoreTagHead(imageEmbeds: Float32Array, count: number, tagEmbedding: Float32Array, signal?: AbortSignal) {
+    return this.request({ type: 'scoreTagHead', imageEmbeds, count, tagEmbedding }, [imageEmbeds.buffer], signal).then((r) => {
+      if (r.type !== 'tagHeadScores') throw new EngineError(`unexpected answer ${r.type}`);
+      return r.scores;
+    });
+  }
+
   terminate(): void {
     this.worker.terminate();
     for (const p of this.pending.values()) p.reject(new EngineError('the inference worker was stopped'));

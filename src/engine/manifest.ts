@@ -26,6 +26,16 @@ export interface AestheticHeadFile extends ModelFile {
   scale: string;
 }
 
+/** A tag-conditioned head: (image, tag) → score, trained as in REFERENCE §1 (training/). */
+export interface TagHeadFile extends ModelFile {
+  id: string;
+  kind: 'tag-head';
+  /** Both inputs are L2-normalized 512-d embeddings: `image_embeds` [N,512], `tag_embeds` [N,512] → `score` [N]. */
+  normalizedInputs: true;
+  scale: string;
+  trainedOn: string;
+}
+
 export interface ModelManifest {
   schema: 1;
   id: string;
@@ -40,6 +50,8 @@ export interface ModelManifest {
   text: Partial<Record<Dtype, ModelFile>>;
   tokenizer: ModelFile;
   aestheticHead?: AestheticHeadFile;
+  /** Tag heads; the first one ranks tags when present. */
+  heads?: TagHeadFile[];
 }
 
 export interface ModelCatalogue {

@@ -18,6 +18,8 @@ export type InferenceRequest =
     }
   | { type: 'embedImages'; id: number; pixels: Float32Array; count: number }
   | { type: 'embedTexts'; id: number; texts: string[] }
+  /** Tag-conditioned scores for raw image embeddings [count, 512] and one normalized tag embedding. */
+  | { type: 'scoreTagHead'; id: number; imageEmbeds: Float32Array; count: number; tagEmbedding: Float32Array }
   | { type: 'abort'; id: number };
 
 export interface ModelLoadProgress {
@@ -37,6 +39,8 @@ export interface EngineReady {
   headScale: string | null;
   warmupMs: number;
   sessionMs: number;
+  /** The tag head that ranks tags, when the model has one. */
+  tagHead: { id: string; scale: string; trainedOn: string } | null;
 }
 
 export type InferenceResponse =
@@ -54,6 +58,7 @@ export type InferenceResponse =
       runMs: number;
     }
   | { type: 'textEmbeddings'; id: number; count: number; embeddings: Float32Array }
+  | { type: 'tagHeadScores'; id: number; scores: Float32Array }
   | { type: 'error'; id: number; message: string; fatal: boolean };
 
 /** Messages to a decode worker. */

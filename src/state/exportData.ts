@@ -13,15 +13,20 @@ export function buildExport(
   tieMargin: number,
   embeddingOf: (id: string) => Float32Array | undefined,
   modelId: string,
+  tagScores: Record<string, Record<string, number>> | null = null,
 ): { images: ExportImage[]; ctx: ExportContext } {
-  const perTag = new Map<string, Map<string, { relevance: number; rank: number | null }>>();
+  const perTag = new Map<string, Map<string, { relevance: number; rank: number | null; score: number | null }>>();
   const settings: ExportContext['tags'] = [];
   for (const tag of tags) {
     if (tag.status !== 'ready' || !tag.embedding) continue;
-    const r = rankTag(tiles, { ...tag, embedding: tag.embedding }, tags, embeddingOf, thresholds[tag.text] ?? null, tieMargin);
+    const scores = tagScores ? (tagScores[tag.text] ?? {}) : null;
+    const r = rankTag(tiles, { ...tag, embedding: tag.embedding }, tags, embeddingOf, thresholds[tag.text] ?? null, tieMargin, scores);
     if (r.candidates.length === 0) continue;
     const rankOf = new Map(r.ranked.map((x) => [x.id, x.rank]));
-    perTag.set(tag.text, new Map(r.candidates.map((t, i) => [t.id, { relevance: r.relevances[i], rank: rankOf.get(t.id) ?? null }])));
+    perTag.set(
+      tag.text,
+      new Map(r.candidates.map((t, i) => [t.id, { relevance: r.relevances[i], rank: rankOf.get(t.id) ?? null, score: scores?.[t.id] ?? null }])),
+    );
     settings.push({ tag: tag.text, threshold: r.threshold, tieMargin });
   }
   const images: ExportImage[] = tiles
@@ -38,7 +43,7 @@ export function buildExport(
       error: t.error,
       tags: settings.flatMap((s) => {
         const r = perTag.get(s.tag)?.get(t.id);
-        return r ? [{ tag: s.tag, relevance: r.relevance, rank: r.rank, score: null }] : [];
+        return r ? [{ tag: s.tag, relevance: r.relevance, rank: r.rank, score: r.score }] : [];
       }),
     }));
   return { images, ctx: { appVersion: APP_VERSION, modelId, createdAt: new Date(), tags: settings } };

@@ -34,6 +34,10 @@ interface RankingState {
   /** Prompt templates for the tag ensemble; `{}` is where the tag goes. */
   templates: readonly string[];
   setTemplates(templates: readonly string[]): void;
+  /** Tag head scores: tag → image id → score (only when the model has a tag head). */
+  tagScores: Record<string, Record<string, number>>;
+  addTagScores(tag: string, scores: Record<string, number>): void;
+  clearTagScores(): void;
   upsertTag(tag: TagState): void;
   removeTag(text: string): void;
   setActiveTag(text: string | null): void;
@@ -53,6 +57,9 @@ export const useRanking = create<RankingState>((set) => ({
   filters: NO_FILTERS,
   templates: DEFAULT_PROMPT_TEMPLATES,
   setTemplates: (templates) => set({ templates }),
+  tagScores: {},
+  addTagScores: (tag, scores) => set((s) => ({ tagScores: { ...s.tagScores, [tag]: { ...s.tagScores[tag], ...scores } } })),
+  clearTagScores: () => set({ tagScores: {} }),
   upsertTag: (tag) =>
     set((s) => {
       const i = s.tags.findIndex((t) => t.text === tag.text);

@@ -25,6 +25,8 @@ export function rankTag(
   embeddingOf: (id: string) => Float32Array | undefined,
   thresholdOverride: number | null,
   tieMargin: number,
+  /** Tag head scores by image id; when given, they rank instead of the aesthetic score. */
+  tagScores: Record<string, number> | null = null,
 ): TagRanking {
   const candidates = tiles.filter((t) => embeddingOf(t.id) !== undefined);
   const dim = tag.embedding.length;
@@ -40,7 +42,7 @@ export function rankTag(
   const calibrated = calibration && Number.isFinite(calibration.threshold) ? calibration.threshold : null;
   const threshold = thresholdOverride ?? calibrated ?? 0;
   const { ranked, excluded } = rankByTag(
-    candidates.map((t, i) => ({ id: t.id, score: t.score, relevance: relevances[i] })),
+    candidates.map((t, i) => ({ id: t.id, score: tagScores ? (tagScores[t.id] ?? null) : t.score, relevance: relevances[i] })),
     { threshold, tieMargin },
   );
   return { candidates, relevances, calibrated, threshold, ranked, excluded };

@@ -6,7 +6,10 @@ import { getTagEmbedding, putTagEmbedding } from '../library/persistence';
 import { DEFAULT_PROMPT_TEMPLATES, ensembleTagEmbedding, expandPrompts, promptCacheKey } from '../scoring/prompts';
 import { savePromptTemplates } from './settings';
 import { db, saveSessionSoon } from './libraryController';
-import { inferenceClient, whenEngineReady } from './engineController';
+import { inferenceClient, onEngineReady, whenEngineReady } from './engineController';
+import { getEmbedding } from './embeddingRegistry';
+import { useLibrary } from './libraryStore';
+import { useUi } from './uiStore';
 import { useEngine } from './engineStore';
 import { useRanking } from './rankingStore';
 
@@ -77,3 +80,59 @@ export async function setPromptTemplates(templates: readonly string[] | null): P
   for (const t of ranking.tags) ranking.upsertTag({ ...t, status: 'embedding' });
   await embedAllTags();
 }
+
+const HEAD_BATCH = 512;
+let scoring = false;
+let again = false;
+
+/**
+ * With a tag head, every (image, tag) pair gets the head's score once; new images and new tags are scored
+ * as they arrive, in batches, in the inference worker.
+ */
+export async function scoreTagsWithHead(): Promise<void> {
+  if (scoring) {
+    again = true;
+    return;
+  }
+  scoring = true;
+  try {
+    do {
+      again = false;
+      const client = inferenceClient();
+      if (!useEngine.getState().ready?.tagHead || !client) return;
+      const { order } = useLibrary.getState();
+      for (const tag of useRanking.getState().tags) {
+        if (tag.status !== 'ready' || !tag.embedding) continue;
+        const have = useRanking.getState().tagScores[tag.text] ?? {};
+        const ids = order.filter((id) => have[id] === undefined && getEmbedding(id));
+        for (let start = 0; start < ids.length; start += HEAD_BATCH) {
+          const batch = ids.slice(start, start + HEAD_BATCH);
+          const dim = tag.embedding.length;
+          const matrix = new Float32Array(batch.length * dim);
+          batch.forEach((id, i) => matrix.set(getEmbedding(id)!, i * dim));
+          const scores = await client.scoreTagHead(matrix, batch.length, tag.embedding);
+          useRanking.getState().addTagScores(tag.text, Object.fromEntries(batch.map((id, i) => [id, scores[i]])));
+        }
+      }
+    } while (again);
+  } catch (err) {
+    useUi.getState().notify(`The tag head could not score: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    scoring = false;
+  }
+}
+
+let scheduled: ReturnType<typeof setTimeout> | null = null;
+function scheduleHeadScoring(): void {
+  if (scheduled) clearTimeout(scheduled);
+  scheduled = setTimeout(() => void scoreTagsWithHead(), 200);
+}
+
+// New embeddings or a newly embedded tag: score what the head has not seen yet.
+useLibrary.subscribe((s, prev) => s.embeddingsVersion !== prev.embeddingsVersion && scheduleHeadScoring());
+useRanking.subscribe((s, prev) => s.tags !== prev.tags && scheduleHeadScoring());
+// Another model (or backend) means another head: its scores start afresh.
+onEngineReady(() => {
+  useRanking.getState().clearTagScores();
+  scheduleHeadScoring();
+});

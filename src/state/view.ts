@@ -11,6 +11,8 @@ export interface ViewItem {
   tile: Tile;
   /** 1-based rank in the active tag; null without a tag. */
   rank: number | null;
+  /** The tag head's score for this image and the active tag, when a tag head ranks. */
+  tagScore: number | null;
   relevance: number | null;
   tieBroken: boolean;
 }
@@ -35,6 +37,8 @@ export interface ViewOptions {
   thresholdOverride: number | null;
   tieMargin: number;
   filters: Filters;
+  /** Tag head scores for the active tag, or null to rank by the aesthetic score. */
+  tagScores?: Record<string, number> | null;
 }
 
 export function passesFilters(t: Tile, f: Filters): boolean {
@@ -58,14 +62,21 @@ export function computeView(
   };
 
   if (!tag || tag.status !== 'ready' || !tag.embedding) {
-    const items = sortTiles(tiles, options.sort).map((tile) => ({ tile, rank: null, relevance: null, tieBroken: false }));
+    const items = sortTiles(tiles, options.sort).map((tile) => ({ tile, rank: null, tagScore: null, relevance: null, tieBroken: false }));
     const { kept, hidden } = filter(items);
     return { items: kept, tag: null, threshold: null, calibrated: null, belowThreshold: 0, unranked: 0, hiddenByFilters: hidden, relevances: null };
   }
 
-  const r = rankTag(tiles, { ...tag, embedding: tag.embedding }, otherTags, embeddingOf, options.thresholdOverride, options.tieMargin);
+  const tagScores = options.tagScores ?? null;
+  const r = rankTag(tiles, { ...tag, embedding: tag.embedding }, otherTags, embeddingOf, options.thresholdOverride, options.tieMargin, tagScores);
   const byId = new Map(r.candidates.map((t) => [t.id, t]));
-  const items = r.ranked.map((x) => ({ tile: byId.get(x.id)!, rank: x.rank, relevance: x.relevance, tieBroken: x.tieBroken }));
+  const items = r.ranked.map((x) => ({
+    tile: byId.get(x.id)!,
+    rank: x.rank,
+    tagScore: tagScores ? (tagScores[x.id] ?? null) : null,
+    relevance: x.relevance,
+    tieBroken: x.tieBroken,
+  }));
   const { calibrated, threshold, relevances } = r;
   const candidates = r.candidates;
   const excluded = r.excluded;

@@ -11,6 +11,7 @@ export function ExplainPanel() {
   const close = () => useUi.getState().open(null);
   const tieMargin = useRanking((s) => s.tieMargin);
   const scale = useEngine((s) => s.ready?.headScale ?? null);
+  const tagHead = useEngine((s) => s.ready?.tagHead ?? null);
   const index = view.items.findIndex((i) => i.tile.id === focusedId);
   const item = index >= 0 ? view.items[index] : null;
 
@@ -25,12 +26,22 @@ export function ExplainPanel() {
         `Relevance to “${view.tag}”: ${item.relevance.toFixed(4)}, at or above the threshold ${view.threshold.toFixed(4)}${view.calibrated !== null && Math.abs(view.calibrated - view.threshold) > 1e-9 ? ` (set by you; calibrated ${view.calibrated.toFixed(4)})` : ' (calibrated on this folder)'}, so it has the tag.`,
       );
       lines.push(`Rank ${item.rank} of ${view.items.length + view.hiddenByFilters} in “${view.tag}”.`);
+      if (tagHead) {
+        lines.push(
+          item.tagScore === null
+            ? `The tag head (${tagHead.id}) has not scored it yet.`
+            : `Ranked by the tag head (${tagHead.id}, trained on ${tagHead.trainedOn}): ${item.tagScore.toFixed(3)} for this image and “${view.tag}”.`,
+        );
+      }
       const prev = view.items[index - 1];
       const next = view.items[index + 1];
       if (item.tieBroken) {
-        const near = [prev, next].filter((n) => n && n.tile.score !== null && t.score !== null && Math.abs(n.tile.score - t.score) < tieMargin);
+        // The score that ranks: the tag head's when there is one, else the aesthetic score.
+        const ranking = (i: typeof item) => i.tagScore ?? i.tile.score;
+        const mine = ranking(item);
+        const near = [prev, next].filter((n) => n && ranking(n) !== null && mine !== null && Math.abs(ranking(n)! - mine) < tieMargin);
         lines.push(
-          `Near-tie: its score is within ${tieMargin.toFixed(2)} of ${near.map((n) => `${n.tile.name} (${formatScore(n.tile.score)}, relevance ${n.relevance?.toFixed(3)})`).join(' and ') || 'a neighbour'}, so relevance decided the order.`,
+          `Near-tie: its score is within ${tieMargin.toFixed(2)} of ${near.map((n) => `${n.tile.name} (${formatScore(ranking(n))}, relevance ${n.relevance?.toFixed(3)})`).join(' and ') || 'a neighbour'}, so relevance decided the order.`,
         );
       } else {
         lines.push('No near-tie: the score alone decided its place.');

@@ -33,6 +33,7 @@ function TileView({ item, scale, focused, selected }: { item: ViewItem; scale: s
       data-status={t.status}
       data-score={t.score ?? ''}
       data-rank={item.rank ?? ''}
+      data-tag-score={item.tagScore ?? ''}
       data-relevance={item.relevance ?? ''}
       data-decision={t.decision}
       data-stars={t.stars}
@@ -70,6 +71,11 @@ function TileView({ item, scale, focused, selected }: { item: ViewItem; scale: s
           </span>
         ) : (
           <span className="meta">
+            {item.tagScore !== null && (
+              <span title="The tag head's score for this image and tag: it decides the rank" data-testid="tag-score">
+                tag {item.tagScore.toFixed(2)} ·{' '}
+              </span>
+            )}
             {item.relevance !== null && (
               <span title="Tag relevance: cosine similarity of the image and tag embeddings">
                 rel {item.relevance.toFixed(3)}

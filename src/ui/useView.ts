@@ -1,12 +1,14 @@
 import { createContext, useContext, useMemo } from 'react';
 import { getEmbedding } from '../state/embeddingRegistry';
+import { useEngine } from '../state/engineStore';
 import { useLibrary } from '../state/libraryStore';
 import { useRanking } from '../state/rankingStore';
 import { computeView, type View } from '../state/view';
 
 export function useComputedView(): View {
   const { tiles, order, sort, embeddingsVersion } = useLibrary();
-  const { tags, activeTag, thresholds, tieMargin, filters } = useRanking();
+  const { tags, activeTag, thresholds, tieMargin, filters, tagScores } = useRanking();
+  const hasTagHead = useEngine((s) => s.ready?.tagHead != null);
   const tag = tags.find((t) => t.text === activeTag) ?? null;
   return useMemo(
     () =>
@@ -15,10 +17,11 @@ export function useComputedView(): View {
         thresholdOverride: activeTag ? (thresholds[activeTag] ?? null) : null,
         tieMargin,
         filters,
+        tagScores: hasTagHead && activeTag ? (tagScores[activeTag] ?? {}) : null,
       }, tags),
     // embeddingsVersion stands for the registry's contents, which React cannot see.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [tiles, order, sort, embeddingsVersion, tag, activeTag, thresholds, tieMargin, filters],
+    [tiles, order, sort, embeddingsVersion, tag, activeTag, thresholds, tieMargin, filters, tagScores, hasTagHead],
   );
 }
 
