@@ -21,6 +21,7 @@ import { appConfig, currentModelId, inferenceClient, onEngineReady, whenEngineRe
 import { useLibrary, type Tile } from './libraryStore';
 import { useRanking } from './rankingStore';
 import { reportStorageError } from './storageErrors';
+import { flushTilePatches, queueNewTile, queueProgress, queueTilePatch, tileById } from './tilePatches';
 
 export const db = openLibraryDb();
 let pool: DecodePool | null = null;
@@ -28,6 +29,8 @@ let queue: Promise<void> = Promise.resolve();
 let abort = new AbortController();
 let nextUnreadable = 1;
 const files = new Map<string, File>();
+/** Content hashes already being added in this session (a folder may hold the same file twice). */
+const claimed = new Set<string>();
 
 export function fileOf(id: string): File | undefined {
   return files.get(id);
@@ -131,12 +134,14 @@ export async function addFiles(picked: PickedFile[]): Promise<void> {
       const item = picked[next++];
       const id = await identify(p, item);
       if (id) pending.push(id);
-      useLibrary.getState().setReading({ done: ++done, total: picked.length });
+      // A store update per file would re-render per file; every 25 is plenty for a progress line.
+      if (++done % 25 === 0) useLibrary.getState().setReading({ done, total: picked.length });
       if (pending.length >= 32) flush();
     }
   };
   await Promise.all(Array.from({ length: p.size }, worker));
   flush();
+  flushTilePatches();
   useLibrary.getState().setReading(null);
   saveSessionSoon();
 }
@@ -146,14 +151,16 @@ async function identify(p: DecodePool, item: PickedFile): Promise<string | null>
   const hashed = await p.hash(item.file);
   if (hashed.type === 'failed') {
     const id = `unreadable:${nextUnreadable++}`;
-    useLibrary.getState().upsertTiles([
-      { ...tileFrom({ key: id, name: item.file.name, path: item.path, bytes: item.file.size, width: null, height: null, thumbnail: null, decision: 'none', stars: 0, error: hashed.reason }, true) },
-    ]);
+    queueNewTile(
+      tileFrom({ key: id, name: item.file.name, path: item.path, bytes: item.file.size, width: null, height: null, thumbnail: null, decision: 'none', stars: 0, error: hashed.reason }, true),
+    );
     return null;
   }
   const id = hashed.contentHash;
-  const existing = useLibrary.getState().tiles[id];
+  const existing = tileById(id);
   files.set(id, item.file);
+  if (claimed.has(id) && !existing) return null; // the same content is being added right now
+  claimed.add(id);
   if (existing) {
     // The same content again (a re-drop after reload, or a copy): attach the file, keep one tile.
     useLibrary.getState().patchTile(id, { hasFile: true });
@@ -166,7 +173,7 @@ async function identify(p: DecodePool, item: PickedFile): Promise<string | null>
     ? { ...stored, name: item.file.name, path: item.path }
     : { key: id, name: item.file.name, path: item.path, bytes: item.file.size, width: null, height: null, thumbnail: null, decision: 'none', stars: 0, error: null };
   await mergeImage(db, record).catch(reportStorageError);
-  useLibrary.getState().upsertTiles([{ ...tileFrom(record, true), status: 'queued', error: null }]);
+  queueNewTile({ ...tileFrom(record, true), status: 'queued', error: null });
   return id;
 }
 
@@ -188,6 +195,7 @@ export function resumeAnalysis(): void {
 }
 
 async function analyse(ids: string[]): Promise<void> {
+  flushTilePatches();
   const signal = abort.signal;
   const ok = await whenEngineReady();
   const config = appConfig();
@@ -231,29 +239,27 @@ async function analyse(ids: string[]): Promise<void> {
           const patch: Partial<Tile> = { width: d.width, height: d.height };
           if (d.thumbnail) patch.thumbUrl = URL.createObjectURL(d.thumbnail);
           if (!embed) patch.status = 'decoded';
-          useLibrary.getState().patchTile(id, patch);
+          queueTilePatch(id, patch);
           const t = useLibrary.getState().tiles[id];
           void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null }).catch(reportStorageError);
         },
         onFailed: (id, reason) => {
-          useLibrary.getState().patchTile(id, { status: 'failed', error: reason });
+          queueTilePatch(id, { status: 'failed', error: reason });
           const t = useLibrary.getState().tiles[id];
           void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: null, height: null, thumbnail: null, error: reason }).catch(reportStorageError);
         },
         onScored: (id, embedding, score) => {
           setEmbedding(id, embedding);
-          useLibrary.getState().patchTile(id, { status: 'scored', score });
+          queueTilePatch(id, { status: 'scored', score }, true);
           if (model) void putEmbedding(db, model, id, { embedding, aesthetic: score }).catch(reportStorageError);
         },
-        onProgress: (progress) => {
-          useLibrary.getState().setProgress(progress);
-          useLibrary.getState().bumpEmbeddings();
-        },
+        onProgress: queueProgress,
       },
       { batchSize: config.batchSize, maxBatchesAhead: 2, pixelsPerImage: PIXELS_PER_IMAGE, embedDim: 512 },
       signal,
     );
   } finally {
+    flushTilePatches();
     if (signal.aborted) {
       const { tiles, patchTile } = useLibrary.getState();
       for (const id of ids) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });

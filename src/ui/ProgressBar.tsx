@@ -3,8 +3,18 @@ import { useLibrary } from '../state/libraryStore';
 import { formatDuration } from './format';
 
 export function ProgressBar() {
-  const { progress, running } = useLibrary();
+  const { progress, running, reading } = useLibrary();
   const cancelled = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].status === 'cancelled' ? 1 : 0), 0));
+  if (reading && !running) {
+    return (
+      <div className="progress" data-testid="reading">
+        <progress max={reading.total} value={reading.done} />
+        <span>
+          Reading and identifying files: {reading.done}/{reading.total}
+        </span>
+      </div>
+    );
+  }
   if (!progress) return null;
   const { done, total, failed, imagesPerSecond, etaSeconds } = progress;
   return (
