@@ -1,10 +1,10 @@
 /**
- * One tag's ranking over the session's analysed images: relevance, the folder-calibrated threshold and
- * rankByTag. The grid and the exports both use this, so an export's ranks are the ones on screen.
+ * One tag's ranking over the session's analysed images: relevances from the embeddings, then
+ * rankTagByRelevance. The grid and the exports both use this, so an export's ranks are the ones on screen.
  */
-import { rankByTag, type RankedItem } from '../scoring/rankByTag';
+import type { RankedItem } from '../scoring/rankByTag';
+import { rankTagByRelevance } from '../scoring/rankTagByRelevance';
 import { relevanceScores } from '../scoring/similarity';
-import { calibrateAgainstOtherTags, calibrateThreshold } from '../scoring/tagThreshold';
 import type { Tile } from './libraryStore';
 import type { TagState } from './rankingStore';
 
@@ -34,16 +34,16 @@ export function rankTag(
   candidates.forEach((t, i) => matrix.set(embeddingOf(t.id)!, i * dim));
   const relevances = relevanceScores(matrix, candidates.length, tag.embedding);
   // The other tags in use tell which images fit this one better than those (rare tags need that).
-  const others = otherTags
+  const otherRelevances = otherTags
     .filter((t) => t.text !== tag.text && t.status === 'ready' && t.embedding)
     .map((t) => relevanceScores(matrix, candidates.length, t.embedding!));
-  const calibration =
-    candidates.length === 0 ? null : others.length > 0 ? calibrateAgainstOtherTags(relevances, others) : calibrateThreshold(relevances);
-  const calibrated = calibration && Number.isFinite(calibration.threshold) ? calibration.threshold : null;
-  const threshold = thresholdOverride ?? calibrated ?? 0;
-  const { ranked, excluded } = rankByTag(
-    candidates.map((t, i) => ({ id: t.id, score: tagScores ? (tagScores[t.id] ?? null) : t.score, relevance: relevances[i] })),
-    { threshold, tieMargin },
-  );
+  const { calibrated, threshold, ranked, excluded } = rankTagByRelevance({
+    ids: candidates.map((t) => t.id),
+    scores: candidates.map((t) => (tagScores ? (tagScores[t.id] ?? null) : t.score)),
+    relevance: relevances,
+    otherRelevances,
+    thresholdOverride,
+    tieMargin,
+  });
   return { candidates, relevances, calibrated, threshold, ranked, excluded };
 }
