@@ -4,7 +4,7 @@
  * the entropy decoder has about as much to do as with a real photo of the same size: flat synthetic
  * images decode much faster than photos and would flatter the pipeline.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -121,7 +121,6 @@ export async function ensureImages(
       await sharp(raw, { raw: { width, height, channels: 3 } })
         .jpeg({ quality: 90 })
         .toFile(`${path}.part`);
-      const { renameSync } = await import('node:fs');
       renameSync(`${path}.part`, path);
       made++;
       if (made % 50 === 0 || (width * height > 4e6 && made % 4 === 0)) log(`  generated ${made} ${width}×${height} JPEGs…`);

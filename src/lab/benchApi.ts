@@ -6,6 +6,8 @@ import type { BackendPreference } from '../engine/backend';
 import { PIXELS_PER_IMAGE } from '../engine/encoders';
 import { InferenceClient } from '../engine/inferenceClient';
 import type { EngineReady } from '../engine/protocol';
+import { readBitmapRgba } from '../engine/bitmapPixels';
+import { preprocessForClip } from '../engine/preprocess';
 import { DecodePool } from '../library/decodePool';
 import { seededPixels } from '../../bench/pixels';
 
@@ -155,5 +157,39 @@ async function decodeThroughput(urls: string[], thumbSize: number, poolSize: num
   }
 }
 
-export const benchApi = { engineInit, engineClose, timeEncoder, embedSeeded, decodeSequential, decodeThroughput };
+export interface PreprocessSplit {
+  name: string;
+  decodeMs: number;
+  /** ImageBitmap → RGBA bytes (canvas 2D for JPEG, as the decode worker does). */
+  readMs: number;
+  /** PIL-exact bicubic resample + crop + normalize (preprocessForClip). */
+  resampleMs: number;
+}
+
+/**
+ * The decode worker reports read-back and resample together as `preprocessMs`; this splits them, with the
+ * same calls on the lab page's main thread (the page has nothing else to do, so the numbers transfer).
+ */
+async function preprocessSplit(urls: string[]): Promise<PreprocessSplit[]> {
+  const out: PreprocessSplit[] = [];
+  for (const url of urls) {
+    const blob = await fetchBlob(url);
+    const t0 = performance.now();
+    const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
+    const t1 = performance.now();
+    try {
+      const { pixels } = await readBitmapRgba(bitmap, false);
+      const t2 = performance.now();
+      preprocessForClip(pixels);
+      const t3 = performance.now();
+      out.push({ name: url.split('/').pop() ?? url, decodeMs: t1 - t0, readMs: t2 - t1, resampleMs: t3 - t2 });
+    } finally {
+      bitmap.close();
+    }
+  }
+  return out;
+}
+
+export const benchApi = {
+  preprocessSplit, engineInit, engineClose, timeEncoder, embedSeeded, decodeSequential, decodeThroughput };
 export type BenchApi = typeof benchApi;

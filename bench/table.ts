@@ -1,0 +1,100 @@
+import type { AppRunResult } from './browser';
+import type { Results } from './run';
+
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+const sec = (ms: number | null) => (ms === null ? '?' : (ms / 1000).toFixed(1));
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+function longTaskText(r: AppRunResult): string {
+  const lt = r.longTasks;
+  const api = lt.count === 0 ? 'no long task (≥ 50 ms) observed' : `${lt.over50} long tasks > 50 ms, longest ${lt.maxMs.toFixed(0)} ms`;
+  const t = r.mainThreadTasks;
+  const traced = t ? `; trace: longest main-thread task ${t.maxMs.toFixed(0)} ms, ${t.over50} > 50 ms, ${t.over16} > 16.7 ms of ${t.count}` : '';
+  return api + traced;
+}
+
+/** The results as a Markdown table (printed, and pasted into README's Benchmarks section). */
+export function formatTable(r: Results): string {
+  const rows: string[][] = [];
+  const batches = r.options.batches;
+  for (const b of batches) {
+    const n = r.native.byBatch[b];
+    if (!n) continue;
+    rows.push([
+      'Encoder, onnxruntime-node CPU',
+      `${r.native.threads} threads, batch ${b}`,
+      f1(n.imagesPerSecond),
+      '1.00',
+      `best of two rounds: ${n.rounds.map(f1).join(' / ')}`,
+    ]);
+  }
+  for (const w of r.wasm) {
+    rows.push([
+      'Encoder, onnxruntime-web WASM (Chromium worker)',
+      `${w.threads} thread${w.threads === 1 ? '' : 's'}, batch ${w.batch}`,
+      f2(w.imagesPerSecond),
+      f2(w.ratioToNative),
+      `${w.timing.batches} batches in ${f1(w.timing.wallMs / 1000)} s${w.repeats.length > 1 ? `; best of ${w.repeats.map((x) => f2(x.imagesPerSecond)).join(' / ')}` : ''}`,
+    ]);
+  }
+  if (r.webgpu.status === 'ok') {
+    rows.push([
+      'Encoder, WebGPU on SwiftShader',
+      'batch 1',
+      r.webgpu.imagesPerSecond.toFixed(3),
+      (r.webgpu.imagesPerSecond / (r.native.byBatch[1]?.imagesPerSecond ?? NaN)).toFixed(4),
+      `software adapter, correctness only: ${f1(r.webgpu.wallMs / 1000)} s per image, cosine to native ${r.webgpu.minCosineToNative.toFixed(5)}`,
+    ]);
+  } else {
+    rows.push(['Encoder, WebGPU on SwiftShader', 'batch 1', '—', '—', r.webgpu.status === 'skipped' ? `skipped (${r.webgpu.reason})` : `gave up: ${r.webgpu.reason}`]);
+  }
+  const e = r.endToEnd;
+  if (e) {
+    rows.push([
+      `End to end, app (${e.images}× 4000×3000 JPEG, ${f1(e.fileMB)} MB each)`,
+      `WASM ${e.threads ?? '?'} threads (app's choice), batch 8`,
+      f2(e.imagesPerSecond),
+      e.ratioToEncoderOnly === null ? '—' : `${f2(e.ratioToEncoderOnly)}× encoder-only`,
+      `${e.allRuns.length > 1 ? `best of ${e.allRuns.map(f2).join(' / ')}; ` : ''}drop → last tile scored ${f1(e.elapsedMs / 1000)} s; encoder-only at batch 8 ${e.encoderOnlyImagesPerSecond === null ? '?' : f2(e.encoderOnlyImagesPerSecond)} img/s${
+        e.encoderOnlyMeasurements ? ` (best of the grid's ${e.encoderOnlyMeasurements.earlier === null ? '—' : f2(e.encoderOnlyMeasurements.earlier)} and ${e.encoderOnlyMeasurements.adjacent === null ? '—' : f2(e.encoderOnlyMeasurements.adjacent)} re-measured right after)` : ''
+      }; ${
+        // Results written before the timeline existed have none.
+        e.timeline
+          ? `timeline after the drop: files hashed by ${sec(e.timeline.lastHashed)} s, decoded ${sec(e.timeline.firstDecoded)}–${sec(e.timeline.lastDecoded)} s, scored ${sec(e.timeline.firstScored)}–${sec(e.timeline.lastScored)} s; `
+          : `first score after ${sec(e.firstScoredMs)} s; `
+      }in this run (cores shared) decode ${e.stages.decodeMs.toFixed(0)} ms + preprocess ${e.stages.preprocessMs.toFixed(0)} ms per image, encoder ${e.stages.encoderMsPerImage.toFixed(0)} ms per image and busy ${(100 * e.stages.encoderBusyFraction).toFixed(0)} % of the time; peak JS heap ${mib(e.heap.peakBytes)} (before drop ${mib(e.heap.beforeDropBytes)}; ${mib(e.heap.peakWithBuffersBytes)} with ArrayBuffers); ${longTaskText(e)}`,
+    ]);
+  }
+  const d = r.decode;
+  if (d) {
+    rows.push([
+      'Decode stage, app decode worker (12 MP)',
+      `per image, 1 worker, no encoder running`,
+      `${f2(1000 / d.mean.wallMs)}`,
+      '—',
+      `decode ${d.mean.decodeMs.toFixed(0)} ms + preprocess ${d.mean.preprocessMs.toFixed(0)} ms (+ thumbnail/messaging: ${d.mean.wallMs.toFixed(0)} ms total); of preprocess, RGBA read-back ${d.splitMean.readMs.toFixed(0)} ms and bicubic resample ${d.splitMean.resampleMs.toFixed(0)} ms (timed apart on the main thread); ${d.throughput.images} images through the app's ${d.throughput.poolSize}-worker pool: ${f2(d.throughput.imagesPerSecond)} img/s`,
+    ]);
+  }
+  const s = r.responsiveness;
+  if (s) {
+    rows.push([
+      `Main thread, app (${s.images}× 640×480 JPEG)`,
+      'clip-tiny (tiny model, so the run is short), WASM',
+      f1(s.imagesPerSecond),
+      '—',
+      `${longTaskText(s)}; createObjectURL ${s.objectUrls.count}× = ${s.objectUrls.totalMs.toFixed(0)} ms (longest ${s.objectUrls.maxMs.toFixed(0)} ms, ${s.objectUrls.msInsideLongTasks.toFixed(0)} ms of it inside long tasks); peak JS heap ${mib(s.heap.peakBytes)} (before drop ${mib(s.heap.beforeDropBytes)}; ${mib(s.heap.peakWithBuffersBytes)} with ArrayBuffers)`,
+    ]);
+  }
+  const header = ['measurement', 'config', 'img/s', '× native', 'notes'];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ];
+  const meta =
+    `${r.date.slice(0, 10)} · ${r.machine.cpuModel} × ${r.machine.cpuCount} · ${r.machine.os} · Node ${r.machine.node} · ` +
+    `Chromium ${r.chromium.version} · crossOriginIsolated ${String(r.crossOriginIsolated)} · ` +
+    `load average ${r.loadAverage.start[0].toFixed(1)} at start, ${r.loadAverage.end[0]?.toFixed(1) ?? '?'} at end · model ${r.model.id} (${r.model.note})`;
+  return `${meta}\n\n${lines.join('\n')}`;
+}
