@@ -1,20 +1,9 @@
 /**
  * Deterministic encoder input shared by the Node and browser sides of the benchmark, so that the same
  * seed gives bit-identical tensors in both and their embeddings can be compared (cosine), not just timed.
- * No imports: the lab page bundles this file.
+ * Browser-safe imports only: the lab page bundles this file.
  */
-
-/** mulberry32: tiny, fast, and identical in every JS engine (only 32-bit integer ops). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/lab/mulberry32';
 
 /**
  * `length` floats in the range CLIP-normalized pixels take (about −1.8…2.2). Values are quantized to

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { rankByTag, type RankInput } from '../src/scoring/rankByTag';
 import { l2normalize, relevanceScores } from '../src/scoring/similarity';
 import { calibrateThreshold } from '../src/scoring/tagThreshold';
+import { mulberry32 as random } from '../src/lab/mulberry32';
 
 export interface RerankBenchResult {
   n: number;
@@ -22,17 +23,6 @@ const WARMUP = 5;
 const RUNS = 50;
 const TIE_MARGIN = 0.1;
 
-/** mulberry32: a seeded stream so every run times the same work. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q;

@@ -28,6 +28,7 @@ import type { Tile } from '../src/state/libraryStore';
 import { rankTag } from '../src/state/tagRanking';
 import { rankScoreItems } from '../cli/lib/scoreRows';
 import { relevanceScores } from '../src/scoring/similarity';
+import { mulberry32 as random } from '../src/lab/mulberry32';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODEL = join(ROOT, 'public/models/clip-tiny');
@@ -104,17 +105,6 @@ function tileFor(path: string, score: number | null, width = 500, height = 500):
   };
 }
 
-/** Deterministic uniform [0, 1) numbers (mulberry32), so the synthetic case is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function table(csv: string): Record<string, string>[] {
   const [header, ...body] = parseCsv(csv);

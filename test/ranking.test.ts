@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { explainRank, rankByTag, type RankInput, type RankResult } from '../src/scoring/rankByTag';
+import { mulberry32 as rng } from '../src/lab/mulberry32';
 
 // Expected orders from scripts/make_ranking_fixtures.py, an independent Python implementation of the rule
 // documented in src/scoring/rankByTag.ts (tieBroken there is brute force over all pairs).
@@ -20,17 +21,6 @@ const toInputs = (c: RankingCase): RankInput[] =>
 
 const ids = (r: RankResult): string[] => r.ranked.map((x) => x.id);
 
-/** Small seeded PRNG (mulberry32) so property failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
   const out = [...xs];

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isModelManifest, type ModelFile, type ModelManifest } from '../src/engine/manifest';
+import { cosine } from '../src/scoring/similarity';
 
 const MODEL_DIR = fileURLToPath(new URL('../public/models/clip-tiny/', import.meta.url));
 const SOT = 49406;
@@ -66,17 +67,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 function tensorMeta(session: ort.InferenceSession, kind: 'input' | 'output', name: string) {
   const list = kind === 'input' ? session.inputMetadata : session.outputMetadata;

@@ -38,7 +38,7 @@ export function fileOf(id: string): File | undefined {
 
 function decodePool(): DecodePool {
   // Leave a core for the encoder: on two cores, decode and inference compete (REFERENCE §7).
-  pool ??= new DecodePool(Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)));
+  pool ??= new DecodePool(Math.max(2, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)));
   return pool;
 }
 
@@ -136,7 +136,7 @@ export async function addFiles(picked: PickedFile[]): Promise<void> {
       if (id) pending.push(id);
       // A store update per file would re-render per file; every 25 is plenty for a progress line.
       if (++done % 25 === 0) useLibrary.getState().setReading({ done, total: picked.length });
-      if (pending.length >= 32) flush();
+      if (pending.length >= 256) flush();
     }
   };
   await Promise.all(Array.from({ length: p.size }, worker));

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny seeded PRNG that gives the same uniform [0, 1) stream in every JS engine (32-bit integer
+ * ops only), so benchmarks and property tests are reproducible in Node and in the browser alike.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
