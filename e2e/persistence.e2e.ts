@@ -52,3 +52,40 @@ describe('nothing is lost on reload', () => {
     await context.close();
   });
 });
+
+describe('reconnecting a folder after a reload (File System Access API)', () => {
+  it('remembers the opened folder and gives the files back with one click', async () => {
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 1600 } });
+    // The native folder dialog cannot be driven headless: it answers with a folder of the origin-private
+    // file system, a real FileSystemDirectoryHandle like the one the dialog returns.
+    await context.addInitScript(() => {
+      (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () =>
+        (await navigator.storage.getDirectory()).getDirectoryHandle('photos', { create: true });
+    });
+    const page = await context.newPage();
+    await page.goto(new URL('?model=clip-tiny&backend=wasm', base).href);
+    await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
+    const four = photos.slice(0, 4);
+    await page.evaluate(async (files) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('photos', { create: true });
+      for (const f of files) {
+        const w = await (await dir.getFileHandle(f.name, { create: true })).createWritable();
+        await w.write(new Uint8Array(f.bytes));
+        await w.close();
+      }
+    }, four.map((name) => ({ name, bytes: Array.from(fileFromDisk(join(REAL, name)).bytes) })));
+
+    await page.click('[data-testid="pick-folder"]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tile"][data-status="scored"]').length === n, four.length, { timeout: 60_000 });
+
+    await page.reload();
+    await page.waitForSelector('[data-testid="reconnect-banner"]', { timeout: 60_000 });
+    await page.click('[data-testid="reconnect"]');
+    await page.waitForSelector('[data-testid="reconnect-banner"]', { state: 'detached', timeout: 60_000 });
+    // With its file back, the loupe shows the original, not the stored thumbnail.
+    await page.click('[data-testid="tile"]');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-testid="loupe-image"][data-source="file"]');
+    await context.close();
+  });
+});

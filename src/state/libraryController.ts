@@ -100,20 +100,26 @@ export async function restoreSession(): Promise<void> {
 }
 
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
-/** The session (which images, tags, sliders) is saved shortly after each change. */
+
+/** Saves the session (which images, tags, sliders) now. */
+export async function saveSessionNow(): Promise<void> {
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = null;
+  const { order } = useLibrary.getState();
+  const r = useRanking.getState();
+  await saveSession(db, {
+    order: order.filter((id) => !id.startsWith('unreadable:')),
+    tags: r.tags.map((t) => t.text),
+    activeTag: r.activeTag,
+    thresholds: r.thresholds,
+    tieMargin: r.tieMargin,
+  }).catch(reportStorageError);
+}
+
+/** Slider moves and tag clicks come in bursts: the session is saved shortly after the last one. */
 export function saveSessionSoon(): void {
   if (saveTimer) clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => {
-    const { order } = useLibrary.getState();
-    const r = useRanking.getState();
-    saveSession(db, {
-      order: order.filter((id) => !id.startsWith('unreadable:')),
-      tags: r.tags.map((t) => t.text),
-      activeTag: r.activeTag,
-      thresholds: r.thresholds,
-      tieMargin: r.tieMargin,
-    }).catch(reportStorageError);
-  }, 250);
+  saveTimer = setTimeout(() => void saveSessionNow(), 250);
 }
 
 /** Reads and identifies dropped files (content hash, in workers), then queues those that need analysis. */
@@ -143,7 +149,8 @@ export async function addFiles(picked: PickedFile[]): Promise<void> {
   flush();
   flushTilePatches();
   useLibrary.getState().setReading(null);
-  saveSessionSoon();
+  // New images are part of the session at once: a reload from here on brings them back.
+  await saveSessionNow();
 }
 
 /** Returns the tile id when the file needs analysis. */

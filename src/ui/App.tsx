@@ -5,6 +5,7 @@ import { Header } from './Header';
 import { Notice } from './Notice';
 import { Overlays } from './Overlays';
 import { ProgressBar } from './ProgressBar';
+import { ReconnectBanner } from './ReconnectBanner';
 import { TagBar } from './TagBar';
 import { Toolbar } from './Toolbar';
 import { useCullingKeys } from './useCullingKeys';
@@ -18,6 +19,7 @@ export function App() {
       <DropZone>
         <Header />
         <EngineBanner />
+        <ReconnectBanner />
         <ProgressBar />
         <TagBar />
         <Toolbar />

@@ -1,7 +1,17 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { filesFromDataTransfer, filesFromInput } from '../library/collectFiles';
+import { canOpenFolders, filesInFolder, pickFolder, rememberFolder } from '../library/folderAccess';
 import { addFiles } from '../state/libraryController';
 import { useLibrary } from '../state/libraryStore';
+
+/** With the File System Access API the folder is remembered for reconnecting after a reload. */
+async function chooseFolder(fallback: () => void): Promise<void> {
+  if (!canOpenFolders()) return fallback();
+  const dir = await pickFolder();
+  if (!dir) return;
+  await rememberFolder(dir);
+  await addFiles(await filesInFolder(dir));
+}
 
 /** The whole window accepts a drop; the empty state explains what to do and offers pickers. */
 export function DropZone({ children }: { children: ReactNode }) {
@@ -32,7 +42,9 @@ export function DropZone({ children }: { children: ReactNode }) {
         <button onClick={() => filesInput.current?.click()} data-testid="pick-files">
           Choose photos…
         </button>
-        <button onClick={() => folderInput.current?.click()}>Choose a folder…</button>
+        <button onClick={() => void chooseFolder(() => folderInput.current?.click())} data-testid="pick-folder">
+          Choose a folder…
+        </button>
         <input
           ref={filesInput}
           data-testid="file-input"

@@ -1,0 +1,35 @@
+import { useEffect, useState } from 'react';
+import { filesInFolder, regainAccess, rememberedFolders, type FolderHandle } from '../library/folderAccess';
+import { addFiles } from '../state/libraryController';
+import { useLibrary } from '../state/libraryStore';
+import { useUi } from '../state/uiStore';
+
+/** After a reload: one click gives the session its files back from the folders it came from. */
+export function ReconnectBanner() {
+  const detached = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].hasFile ? 0 : 1), 0));
+  const [folders, setFolders] = useState<FolderHandle[]>([]);
+  useEffect(() => {
+    if (detached > 0) void rememberedFolders().then(setFolders);
+  }, [detached > 0]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (detached === 0 || folders.length === 0) return null;
+
+  const reconnect = async () => {
+    for (const dir of folders) {
+      if (!(await regainAccess(dir))) {
+        useUi.getState().notify(`No access to “${dir.name}”: drop the folder instead.`);
+        continue;
+      }
+      await addFiles(await filesInFolder(dir));
+    }
+  };
+  return (
+    <div className="banner banner-info" data-testid="reconnect-banner">
+      {detached} image{detached === 1 ? '' : 's'} from your last session need their files for the full-size view and
+      for analysis.{' '}
+      <button onClick={() => void reconnect()} data-testid="reconnect">
+        Reconnect {folders.map((f) => `“${f.name}”`).join(', ')}
+      </button>{' '}
+      <span className="hint">or drop the folder again.</span>
+    </div>
+  );
+}
