@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -102,6 +102,23 @@ export function sharedBrowser(): { readonly browser: Browser } {
     get browser(): Browser {
       if (!holder.browser) throw new Error('the browser is not launched yet');
       return holder.browser;
+    },
+  };
+}
+
+/** The lab page (engine parts as `window.loupeLab`) in one Chromium for the whole test file. */
+export function sharedLabPage(): { readonly page: Page } {
+  const chrome = sharedBrowser();
+  let page: Page | null = null;
+  beforeAll(async () => {
+    page = await freshPage(chrome.browser);
+    await page.goto(new URL('lab.html', inject('baseUrl')).href);
+    await page.waitForSelector('body[data-ready="true"]');
+  });
+  return {
+    get page(): Page {
+      if (!page) throw new Error('the lab page is not open yet');
+      return page;
     },
   };
 }

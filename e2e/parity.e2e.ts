@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { embedImageBatch, embedTextBatch, PIXELS_PER_IMAGE, type TensorCtor } from '../src/engine/encoders';
 import { preprocessForClip } from '../src/engine/preprocess';
 import { createClipTokenizer } from '../src/engine/tokenizer';
 import { createLinearAestheticHead } from '../src/scoring/aestheticHead';
 import { parsePthLinear } from '../src/scoring/pthLinear';
-import { freshPage, launchChromium, SHARED } from './browser';
+import { SHARED, sharedLabPage } from './browser';
 
 const MODEL = new URL('../public/models/clip-tiny/', import.meta.url).pathname;
 const PHOTOS = ['clive_673.jpg', 'clive_772.jpg', 'clive_1135.jpg'].map((f) => join(SHARED, 'images/real', f));
@@ -44,24 +43,15 @@ const maxAbsDiff = (a: number[], b: number[]) => {
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 };
 
-let browser: Browser;
-let page: Page;
 let reference: Embeddings;
-
 beforeAll(async () => {
   reference = await nodeEmbeddings();
-  browser = await launchChromium();
-  page = await freshPage(browser);
-  await page.goto(new URL('lab.html', inject('baseUrl')).href);
-  await page.waitForSelector('body[data-ready="true"]');
 });
-afterAll(async () => {
-  await browser?.close();
-});
+const lab = sharedLabPage();
 
 async function browserEmbeddings(preference: 'wasm' | 'webgpu') {
   const images = PHOTOS.map((p) => ({ bytes: Array.from(readFileSync(p)), name: p }));
-  return page.evaluate(
+  return lab.page.evaluate(
     async ({ images, texts, preference }) => {
       type Lab = { embedWithEngine(o: unknown): Promise<Embeddings & { backend: string }> };
       const lab = (window as unknown as { loupeLab: Lab }).loupeLab;

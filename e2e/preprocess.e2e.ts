@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CLIP_MEAN, CLIP_STD } from '../src/engine/preprocess';
-import { freshPage, launchChromium } from './browser';
+import { sharedLabPage } from './browser';
 
 const FIXTURES = new URL('../test/fixtures/preprocess/', import.meta.url);
 interface Fixture {
@@ -12,18 +11,7 @@ interface Fixture {
 }
 const fixtures: Fixture[] = JSON.parse(readFileSync(new URL('index.json', FIXTURES), 'utf8')).fixtures;
 
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  page = await freshPage(browser);
-  await page.goto(new URL('lab.html', inject('baseUrl')).href);
-  await page.waitForSelector('body[data-ready="true"]');
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const lab = sharedLabPage();
 
 /** The browser's path (decode worker: createImageBitmap → read-back → resample) against PIL's output. */
 describe('preprocessing in Chromium matches PIL', () => {
@@ -32,7 +20,7 @@ describe('preprocessing in Chromium matches PIL', () => {
 
   it.each(fixtures.map((f) => [f.file, f] as const))('%s', async (_name, fixture) => {
     const bytes = Array.from(readFileSync(new URL(fixture.file, FIXTURES)));
-    const result = await page.evaluate(
+    const result = await lab.page.evaluate(
       async ({ bytes, name }) => {
         const lab = (window as unknown as { loupeLab: { decodeForClip(b: Uint8Array, n: string): Promise<{ ok: boolean; pixels?: number[]; reason?: string }> } }).loupeLab;
         return lab.decodeForClip(new Uint8Array(bytes), name);
