@@ -9,11 +9,11 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { integerOption, isMainModule, isParseArgsError, UsageError } from './lib/args';
+import { failureExit, integerOption, runIfMain, UsageError } from './lib/args';
 import { openEmbedStore, outputPaths } from './lib/embedStore';
 import { embeddingsMeta, runEmbedding } from './lib/embedRun';
 import type { EmbedSummary } from './lib/embedFolder';
-import { messageOf, openModelDir } from './lib/modelDir';
+import { openModelDir } from './lib/modelDir';
 import type { ProgressStream } from './lib/progress';
 import { listFiles } from './lib/walk';
 
@@ -91,21 +91,8 @@ export async function runEmbedCli(argv: readonly string[], stderr: ProgressStrea
     }
     return { exitCode: 0, summary };
   } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      log(`${messageOf(error)}\n${EMBED_USAGE}`);
-      return { exitCode: 2 };
-    }
-    log(`embed: ${messageOf(error)}`);
-    return { exitCode: 1 };
+    return { exitCode: failureExit(error, 'embed', EMBED_USAGE, log) };
   }
 }
 
-if (isMainModule(import.meta.url)) {
-  runEmbedCli(process.argv.slice(2), process.stderr).then(
-    (r) => process.exit(r.exitCode),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, (argv) => runEmbedCli(argv, process.stderr));

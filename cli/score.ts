@@ -14,14 +14,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { relevanceScores } from '../src/scoring/similarity';
 import { DEFAULT_TIE_MARGIN } from '../src/state/rankingStore';
-import { inShard, integerOption, isMainModule, isParseArgsError, numberOption, parseShard, UsageError, type Shard } from './lib/args';
+import { failureExit, inShard, integerOption, runIfMain, numberOption, parseShard, UsageError, type Shard } from './lib/args';
 import { embeddingsMeta, runEmbedding } from './lib/embedRun';
 import { openEmbedStore, outputPaths, readEmbeddings } from './lib/embedStore';
 import { runTagHead } from '../src/scoring/tagHead';
 import {
   createTagHeadSession,
   createTextEncoder,
-  messageOf,
   NodeTensor,
   openModelDir,
   visionFile,
@@ -122,12 +121,7 @@ export async function runScoreCli(argv: readonly string[], stderr: ProgressStrea
     log(`score: ${table.rows.length} rows → ${common.out}`);
     return { exitCode: 0, table };
   } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      log(`${messageOf(error)}\n${SCORE_USAGE}`);
-      return { exitCode: 2 };
-    }
-    log(`score: ${messageOf(error)}`);
-    return { exitCode: 1 };
+    return { exitCode: failureExit(error, 'score', SCORE_USAGE, log) };
   }
 }
 
@@ -324,12 +318,4 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   }
 }
 
-if (isMainModule(import.meta.url)) {
-  runScoreCli(process.argv.slice(2), process.stderr).then(
-    (r) => process.exit(r.exitCode),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, (argv) => runScoreCli(argv, process.stderr));

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { messageOf } from './modelDir';
 
 /** A mistake in the command line: reported with the usage text and exit code 2. */
 export class UsageError extends Error {
@@ -59,4 +60,27 @@ export function isMainModule(importMetaUrl: string): boolean {
     }
   };
   return real(fileURLToPath(importMetaUrl)) === real(script);
+}
+
+/** How a command ends on an error: usage problems exit 2 with the usage text, everything else exits 1. */
+export function failureExit(error: unknown, command: string, usage: string, log: (line: string) => void): 2 | 1 {
+  const message = messageOf(error);
+  if (error instanceof UsageError || isParseArgsError(error)) {
+    log(`${message}\n${usage}`);
+    return 2;
+  }
+  log(`${command}: ${message}`);
+  return 1;
+}
+
+/** Runs a command when its file is the script Node was started with, and exits with its code. */
+export function runIfMain(importMetaUrl: string, run: (argv: string[]) => Promise<{ exitCode: number }>): void {
+  if (!isMainModule(importMetaUrl)) return;
+  run(process.argv.slice(2)).then(
+    (r) => process.exit(r.exitCode),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }
