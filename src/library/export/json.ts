@@ -15,18 +15,10 @@ export interface JsonExportDocument {
   images: JsonExportImage[];
 }
 
-export interface JsonExportImage {
-  path: string;
-  name: string;
-  contentHash: string;
-  width: number | null;
-  height: number | null;
-  aesthetic: number | null;
-  decision: ExportImage['decision'];
-  stars: ExportImage['stars'];
+/** An exported image: the exporter's input, except that non-finite relevances become null. */
+export type JsonExportImage = Omit<ExportImage, 'tags'> & {
   tags: { tag: string; relevance: number | null; rank: number | null; score: number | null }[];
-  error: string | null;
-}
+};
 
 // Objects are rebuilt field by field, never spread, so the key order is fixed here and not by whatever extra
 // fields a caller's objects happen to carry; that keeps exports diffable.
