@@ -3,7 +3,7 @@
  * seed gives bit-identical tensors in both and their embeddings can be compared (cosine), not just timed.
  * Browser-safe imports only: the lab page bundles this file.
  */
-import { mulberry32 } from '../src/lab/mulberry32';
+import { mulberry32 } from '../src/scoring/mulberry32';
 
 /**
  * `length` floats in the range CLIP-normalized pixels take (about −1.8…2.2). Values are quantized to

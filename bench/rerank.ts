@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { rankByTag, type RankInput } from '../src/scoring/rankByTag';
 import { l2normalize, relevanceScores } from '../src/scoring/similarity';
 import { calibrateThreshold } from '../src/scoring/tagThreshold';
-import { mulberry32 as random } from '../src/lab/mulberry32';
+import { mulberry32 as random } from '../src/scoring/mulberry32';
 
 export interface RerankBenchResult {
   n: number;

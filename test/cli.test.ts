@@ -28,7 +28,7 @@ import type { Tile } from '../src/state/libraryStore';
 import { rankTag } from '../src/state/tagRanking';
 import { rankScoreItems } from '../cli/lib/scoreRows';
 import { relevanceScores } from '../src/scoring/similarity';
-import { mulberry32 as random } from '../src/lab/mulberry32';
+import { mulberry32 as random } from '../src/scoring/mulberry32';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODEL = join(ROOT, 'public/models/clip-tiny');

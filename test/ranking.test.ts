@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { explainRank, rankByTag, type RankInput, type RankResult } from '../src/scoring/rankByTag';
-import { mulberry32 as rng } from '../src/lab/mulberry32';
+import { mulberry32 as rng } from '../src/scoring/mulberry32';
 
 // Expected orders from scripts/make_ranking_fixtures.py, an independent Python implementation of the rule
 // documented in src/scoring/rankByTag.ts (tieBroken there is brute force over all pairs).
