@@ -2,7 +2,8 @@
 import * as ort from 'onnxruntime-web';
 import jsepWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import jsepMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
-import { chooseBackend, type AdapterFacts, type BackendChoice } from './backend';
+import { adapterFacts } from './adapterFacts';
+import { chooseBackend, type BackendChoice } from './backend';
 import { embedImageBatch, embedTextBatch, PIXELS_PER_IMAGE, type TensorCtor } from './encoders';
 import { chooseDtypeFile, loadCatalogue, loadModelFile, resolveManifest } from './modelSources';
 import { createCacheStorageModelCache } from './modelCache';
@@ -33,30 +34,14 @@ interface Engine {
 }
 
 let engine: Engine | null = null;
+/** Heads the user trained (taste heads), by the key the app gave them; they live as long as the engine. */
+const userHeads = new Map<string, ort.InferenceSession>();
 const aborted = new Set<number>();
 // Requests run one at a time, in order: one ORT session cannot run two batches at once anyway.
 let queue: Promise<void> = Promise.resolve();
 
 function post(message: InferenceResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
-}
-
-async function adapterFacts(): Promise<AdapterFacts | null> {
-  if (!('gpu' in navigator) || !navigator.gpu) return null;
-  try {
-    const adapter = await navigator.gpu.requestAdapter();
-    if (!adapter) return null;
-    const info = adapter.info;
-    const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
-    return {
-      vendor: info.vendor,
-      architecture: info.architecture,
-      isFallbackAdapter: fallback,
-      hasShaderF16: adapter.features.has('shader-f16'),
-    };
-  } catch {
-    return null;
-  }
 }
 
 async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<ort.InferenceSession> {
@@ -144,6 +129,7 @@ async function init(req: Extract<InferenceRequest, { type: 'init' }>): Promise<v
     tagHead: tagHeadFile ? { id: tagHeadFile.id, scale: tagHeadFile.scale, trainedOn: tagHeadFile.trainedOn } : null,
   };
   engine = { manifest, choice, vision, text: null, tokenizer: null, head, tagHead, ctx, ready };
+  await dropUserHeads();
   void started;
   post({ type: 'ready', id: req.id, engine: ready });
 }
@@ -177,9 +163,24 @@ async function embedTexts(req: Extract<InferenceRequest, { type: 'embedTexts' }>
 }
 
 async function scoreTagHead(req: Extract<InferenceRequest, { type: 'scoreTagHead' }>): Promise<void> {
-  if (!engine?.tagHead) throw new Error('this model has no tag head');
-  const scores = await runTagHead(engine.tagHead, ort.Tensor as unknown as Parameters<typeof runTagHead>[1], req.imageEmbeds, req.count, req.tagEmbedding);
+  const session = req.head === null ? engine?.tagHead : userHeads.get(req.head);
+  if (!session) throw new Error(req.head === null ? 'this model has no tag head' : `no head "${req.head}" is loaded`);
+  const scores = await runTagHead(session, ort.Tensor as unknown as Parameters<typeof runTagHead>[1], req.imageEmbeds, req.count, req.tagEmbedding);
   post({ type: 'tagHeadScores', id: req.id, scores }, [scores.buffer]);
+}
+
+async function dropUserHeads(): Promise<void> {
+  const sessions = [...userHeads.values()];
+  userHeads.clear();
+  await Promise.all(sessions.map((s) => s.release()));
+}
+
+async function setUserHead(req: Extract<InferenceRequest, { type: 'setUserHead' }>): Promise<void> {
+  await userHeads.get(req.key)?.release();
+  userHeads.delete(req.key);
+  // Tiny, like the model's tag head: WASM.
+  if (req.onnx) userHeads.set(req.key, await ort.InferenceSession.create(req.onnx, { executionProviders: ['wasm'] }));
+  post({ type: 'done', id: req.id });
 }
 
 function handle(req: InferenceRequest): Promise<void> {
@@ -192,6 +193,8 @@ function handle(req: InferenceRequest): Promise<void> {
       return embedTexts(req);
     case 'scoreTagHead':
       return scoreTagHead(req);
+    case 'setUserHead':
+      return setUserHead(req);
     case 'abort':
       return Promise.resolve();
   }

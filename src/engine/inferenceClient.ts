@@ -56,11 +56,18 @@ export class InferenceClient {
     });
   }
 
-  /** `imageEmbeds` is transferred. */
-  scoreTagHead(imageEmbeds: Float32Array, count: number, tagEmbedding: Float32Array, signal?: AbortSignal) {
-    return this.request({ type: 'scoreTagHead', imageEmbeds, count, tagEmbedding }, [imageEmbeds.buffer], signal).then((r) => {
+  /** `imageEmbeds` is transferred. `head`: null for the model's tag head, else a user head's key. */
+  scoreTagHead(head: string | null, imageEmbeds: Float32Array, count: number, tagEmbedding: Float32Array, signal?: AbortSignal) {
+    return this.request({ type: 'scoreTagHead', head, imageEmbeds, count, tagEmbedding }, [imageEmbeds.buffer], signal).then((r) => {
       if (r.type !== 'tagHeadScores') throw new EngineError(`unexpected answer ${r.type}`);
       return r.scores;
+    });
+  }
+
+  /** Loads a user-trained head (ONNX bytes, copied) under `key`, or drops it (null). */
+  setUserHead(key: string, onnx: Uint8Array | null) {
+    return this.request({ type: 'setUserHead', key, onnx }, []).then((r) => {
+      if (r.type !== 'done') throw new EngineError(`unexpected answer ${r.type}`);
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Backend, BackendPreference } from './backend';
 import type { Dtype } from './manifest';
+import type { TasteProgress, TasteTrainInput } from '../scoring/taste/trainTaste';
 
 /** Messages to the inference worker. Every request has an id; `abort` names the request to drop. */
 export type InferenceRequest =
@@ -18,8 +19,13 @@ export type InferenceRequest =
     }
   | { type: 'embedImages'; id: number; pixels: Float32Array; count: number }
   | { type: 'embedTexts'; id: number; texts: string[] }
-  /** Tag-conditioned scores for raw image embeddings [count, 512] and one normalized tag embedding. */
-  | { type: 'scoreTagHead'; id: number; imageEmbeds: Float32Array; count: number; tagEmbedding: Float32Array }
+  /**
+   * Tag-conditioned scores for raw image embeddings [count, 512] and one normalized tag embedding, from the
+   * model's tag head (head null) or a head the user trained (its key).
+   */
+  | { type: 'scoreTagHead'; id: number; head: string | null; imageEmbeds: Float32Array; count: number; tagEmbedding: Float32Array }
+  /** Loads (ONNX bytes) or drops (null) a head the user trained; heads are dropped when the model changes. */
+  | { type: 'setUserHead'; id: number; key: string; onnx: Uint8Array | null }
   | { type: 'abort'; id: number };
 
 export interface ModelLoadProgress {
@@ -59,6 +65,7 @@ export type InferenceResponse =
     }
   | { type: 'textEmbeddings'; id: number; count: number; embeddings: Float32Array }
   | { type: 'tagHeadScores'; id: number; scores: Float32Array }
+  | { type: 'done'; id: number }
   | { type: 'error'; id: number; message: string; fatal: boolean };
 
 /** Messages to a decode worker. */
@@ -80,3 +87,26 @@ export type DecodeResponse =
     }
   | { type: 'hashed'; id: number; contentHash: string }
   | { type: 'failed'; id: number; reason: string };
+
+/** Messages to the taste worker, which trains a tag head on the user's decisions (src/scoring/taste/). */
+export type TasteRequest =
+  | { type: 'train'; id: number; input: TasteTrainInput; producer: string; metadata: Record<string, string> }
+  | { type: 'abort'; id: number };
+
+export type TasteResponse =
+  | { type: 'progress'; id: number; progress: TasteProgress }
+  | {
+      type: 'trained';
+      id: number;
+      /** The trained head as ONNX (training/export_onnx.py's graph I/O). */
+      onnx: Uint8Array;
+      scores: Float32Array;
+      heldOutAccuracy: number | null;
+      priorHeldOutAccuracy: number | null;
+      trainAccuracy: number | null;
+      finalLoss: number;
+      /** The TF.js backend that trained it, and why. */
+      backend: string;
+      ms: number;
+    }
+  | { type: 'error'; id: number; message: string; cancelled: boolean };

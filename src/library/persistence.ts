@@ -3,7 +3,7 @@
  * file's content hash, embeddings and scores per model, tag embeddings, and the session (which images,
  * which tags). IndexedDB through idb-keyval; one small database per kind so each can be cleared alone.
  */
-import { clear, createStore, get, getMany, set, setMany, update, type UseStore } from 'idb-keyval';
+import { clear, createStore, del, get, getMany, set, setMany, update, values, type UseStore } from 'idb-keyval';
 
 export type Decision = 'pick' | 'reject' | 'none';
 export type Stars = 0 | 1 | 2 | 3 | 4 | 5;
@@ -41,6 +41,7 @@ export interface LibraryDb {
   embeddings: UseStore;
   tagEmbeddings: UseStore;
   session: UseStore;
+  tasteHeads: UseStore;
 }
 
 export function openLibraryDb(prefix = 'loupe'): LibraryDb {
@@ -49,6 +50,7 @@ export function openLibraryDb(prefix = 'loupe'): LibraryDb {
     embeddings: createStore(`${prefix}-embeddings`, 'embeddings'),
     tagEmbeddings: createStore(`${prefix}-tag-embeddings`, 'tag-embeddings'),
     session: createStore(`${prefix}-session`, 'session'),
+    tasteHeads: createStore(`${prefix}-taste-heads`, 'taste-heads'),
   };
 }
 
@@ -152,4 +154,48 @@ export async function putImages(db: LibraryDb, images: StoredImage[]): Promise<v
 /** Forgets the session (which images are open) but keeps embeddings and decisions for a re-drop. */
 export async function clearSession(db: LibraryDb): Promise<void> {
   await clear(db.session);
+}
+
+/** What a taste head was trained on and how well it did, shown in the UI and written into its export. */
+export interface TasteHeadInfo {
+  tag: string;
+  modelId: string;
+  trainedAt: string;
+  picks: number;
+  rejects: number;
+  starred: number;
+  images: number;
+  trainPairs: number;
+  heldOutPairs: number;
+  heldOutAccuracy: number | null;
+  /** The ranking score's accuracy on the same held-out pairs, before the taste head. */
+  priorHeldOutAccuracy: number | null;
+  trainAccuracy: number | null;
+  finalLoss: number;
+  steps: number;
+  /** The score the head was regressed towards (eq. (1)'s s_i): which score ranked the tag before. */
+  prior: string;
+  backend: string;
+  ms: number;
+}
+
+/** A head the user trained for one tag of one model: the ONNX itself, so a reload needs no retraining. */
+export interface StoredTasteHead {
+  onnx: Uint8Array;
+  info: TasteHeadInfo;
+  enabled: boolean;
+}
+
+const tasteKey = (modelId: string, tag: string) => `${modelId}|${tag}`;
+
+export async function putTasteHead(db: LibraryDb, head: StoredTasteHead): Promise<void> {
+  await set(tasteKey(head.info.modelId, head.info.tag), head, db.tasteHeads);
+}
+
+export async function getTasteHeads(db: LibraryDb, modelId: string): Promise<StoredTasteHead[]> {
+  return (await values<StoredTasteHead>(db.tasteHeads)).filter((h) => h.info.modelId === modelId);
+}
+
+export async function deleteTasteHead(db: LibraryDb, modelId: string, tag: string): Promise<void> {
+  await del(tasteKey(modelId, tag), db.tasteHeads);
 }

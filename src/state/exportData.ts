@@ -13,13 +13,14 @@ export function buildExport(
   tieMargin: number,
   embeddingOf: (id: string) => Float32Array | undefined,
   modelId: string,
-  tagScores: Record<string, Record<string, number>> | null = null,
+  /** The scores that rank each tag (a tag head's or a taste head's); null ranks by the aesthetic score. */
+  scoresFor: (tag: string) => Record<string, number> | null = () => null,
 ): { images: ExportImage[]; ctx: ExportContext } {
   const perTag = new Map<string, Map<string, { relevance: number; rank: number | null; score: number | null }>>();
   const settings: ExportContext['tags'] = [];
   for (const tag of tags) {
     if (tag.status !== 'ready' || !tag.embedding) continue;
-    const scores = tagScores ? (tagScores[tag.text] ?? {}) : null;
+    const scores = scoresFor(tag.text);
     const r = rankTag(tiles, { ...tag, embedding: tag.embedding }, tags, embeddingOf, thresholds[tag.text] ?? null, tieMargin, scores);
     if (r.candidates.length === 0) continue;
     const rankOf = new Map(r.ranked.map((x) => [x.id, x.rank]));

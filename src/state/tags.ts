@@ -7,7 +7,7 @@ import { DEFAULT_PROMPT_TEMPLATES, ensembleTagEmbedding, expandPrompts, promptCa
 import { savePromptTemplates } from './settings';
 import { db, saveSessionSoon } from './libraryController';
 import { inferenceClient, onEngineReady, whenEngineReady } from './engineController';
-import { getEmbedding } from './embeddingRegistry';
+import { scoreMissingWithHead } from './headScoring';
 import { useLibrary } from './libraryStore';
 import { useUi } from './uiStore';
 import { useEngine } from './engineStore';
@@ -81,7 +81,6 @@ export async function setPromptTemplates(templates: readonly string[] | null): P
   await embedAllTags();
 }
 
-const HEAD_BATCH = 512;
 let scoring = false;
 let again = false;
 
@@ -100,19 +99,10 @@ export async function scoreTagsWithHead(): Promise<void> {
       again = false;
       const client = inferenceClient();
       if (!useEngine.getState().ready?.tagHead || !client) return;
-      const { order } = useLibrary.getState();
       for (const tag of useRanking.getState().tags) {
         if (tag.status !== 'ready' || !tag.embedding) continue;
         const have = useRanking.getState().tagScores[tag.text] ?? {};
-        const ids = order.filter((id) => have[id] === undefined && getEmbedding(id));
-        for (let start = 0; start < ids.length; start += HEAD_BATCH) {
-          const batch = ids.slice(start, start + HEAD_BATCH);
-          const dim = tag.embedding.length;
-          const matrix = new Float32Array(batch.length * dim);
-          batch.forEach((id, i) => matrix.set(getEmbedding(id)!, i * dim));
-          const scores = await client.scoreTagHead(matrix, batch.length, tag.embedding);
-          useRanking.getState().addTagScores(tag.text, Object.fromEntries(batch.map((id, i) => [id, scores[i]])));
-        }
+        await scoreMissingWithHead(client, null, tag.embedding, have, (scores) => useRanking.getState().addTagScores(tag.text, scores));
       }
     } while (again);
   } catch (err) {

@@ -1,5 +1,6 @@
 import { useEngine } from '../state/engineStore';
 import { useRanking } from '../state/rankingStore';
+import { tasteRanks, useTaste } from '../state/tasteStore';
 import { useUi } from '../state/uiStore';
 import { formatScore } from './format';
 import { useView } from './useView';
@@ -12,6 +13,7 @@ export function ExplainPanel() {
   const tieMargin = useRanking((s) => s.tieMargin);
   const scale = useEngine((s) => s.ready?.headScale ?? null);
   const tagHead = useEngine((s) => s.ready?.tagHead ?? null);
+  const taste = useTaste((s) => (view.tag ? s.byTag[view.tag] : undefined));
   const index = view.items.findIndex((i) => i.tile.id === focusedId);
   const item = index >= 0 ? view.items[index] : null;
 
@@ -26,7 +28,13 @@ export function ExplainPanel() {
         `Relevance to “${view.tag}”: ${item.relevance.toFixed(4)}, at or above the threshold ${view.threshold.toFixed(4)}${view.calibrated !== null && Math.abs(view.calibrated - view.threshold) > 1e-9 ? ` (set by you; calibrated ${view.calibrated.toFixed(4)})` : ' (calibrated on this folder)'}, so it has the tag.`,
       );
       lines.push(`Rank ${item.rank} of ${view.items.length + view.hiddenByFilters} in “${view.tag}”.`);
-      if (tagHead) {
+      if (tasteRanks(taste) && taste?.info) {
+        lines.push(
+          item.tagScore === null
+            ? 'Your taste head has not scored it yet.'
+            : `Ranked by your taste head (trained on ${taste.info.images} of your decisions, ${new Date(taste.info.trainedAt).toLocaleString()}): ${item.tagScore.toFixed(3)} for this image and “${view.tag}”.`,
+        );
+      } else if (tagHead) {
         lines.push(
           item.tagScore === null
             ? `The tag head (${tagHead.id}) has not scored it yet.`
@@ -36,7 +44,7 @@ export function ExplainPanel() {
       const prev = view.items[index - 1];
       const next = view.items[index + 1];
       if (item.tieBroken) {
-        // The score that ranks: the tag head's when there is one, else the aesthetic score.
+        // The score that ranks: a taste or tag head's when there is one, else the aesthetic score.
         const ranking = (i: typeof item) => i.tagScore ?? i.tile.score;
         const mine = ranking(item);
         const near = [prev, next].filter((n) => n && ranking(n) !== null && mine !== null && Math.abs(ranking(n)! - mine) < tieMargin);

@@ -25,6 +25,7 @@ export const SHORTCUTS: Shortcut[] = [
   { group: 'View', keys: ['?'], action: 'Show this list' },
   { group: 'View', keys: ['Esc'], action: 'Close the open view' },
   { group: 'Edit', keys: ['Ctrl+Z', '⌘Z'], action: 'Undo' },
+  { group: 'Rank', keys: ['T'], action: 'Learn my taste for the active tag from my picks, rejects and stars' },
 ];
 
 function groups(list: Shortcut[]): [string, Shortcut[]][] {

@@ -6,6 +6,7 @@ import { useRanking } from '../state/rankingStore';
 import { saveSessionSoon } from '../state/libraryController';
 import { activateTag, addTag, removeTag } from '../state/tags';
 import { PromptEditor } from './PromptEditor';
+import { TastePanel } from './TastePanel';
 import { useView } from './useView';
 
 function Histogram({ values, threshold, min, max }: { values: Float32Array; threshold: number; min: number; max: number }) {
@@ -140,6 +141,7 @@ export function TagBar() {
               onKeyUp={saveSessionSoon}
             />
           </label>
+          {active?.status === 'ready' && <TastePanel tag={view.tag} />}
           <span className="counts" data-testid="tag-counts">
             {view.items.length + view.hiddenByFilters} of {view.items.length + view.hiddenByFilters + view.belowThreshold} scored images have “{view.tag}”
             {view.unranked > 0 ? ` · ${view.unranked} not analysed` : ''}

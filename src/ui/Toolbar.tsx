@@ -12,6 +12,7 @@ import { useEngine } from '../state/engineStore';
 import { buildExport } from '../state/exportData';
 import { useLibrary } from '../state/libraryStore';
 import { NO_FILTERS, useRanking, type DecisionFilter } from '../state/rankingStore';
+import { rankingScoresFor } from '../state/taste';
 import { useUi } from '../state/uiStore';
 import { useView } from './useView';
 
@@ -21,10 +22,10 @@ function numberOrNull(value: string): number | null {
 
 function exportNow(kind: 'csv' | 'json' | 'xmp'): void {
   const { tiles, order } = useLibrary.getState();
-  const { tags, thresholds, tieMargin, tagScores } = useRanking.getState();
+  const { tags, thresholds, tieMargin } = useRanking.getState();
   const ready = useEngine.getState().ready;
   const modelId = ready?.modelId ?? 'none';
-  const { images, ctx } = buildExport(order.map((id) => tiles[id]), tags, thresholds, tieMargin, getEmbedding, modelId, ready?.tagHead ? tagScores : null);
+  const { images, ctx } = buildExport(order.map((id) => tiles[id]), tags, thresholds, tieMargin, getEmbedding, modelId, rankingScoresFor);
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
   if (kind === 'csv') saveBlob(new Blob([toCsv(images, ctx)], { type: 'text/csv;charset=utf-8' }), `loupe-${stamp}.csv`);
   if (kind === 'json') saveBlob(new Blob([toJson(images, ctx)], { type: 'application/json' }), `loupe-${stamp}.json`);

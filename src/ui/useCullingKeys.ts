@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { Stars } from '../library/persistence';
 import { decide, undo } from '../state/decisions';
+import { trainTaste } from '../state/taste';
 import { useUi } from '../state/uiStore';
 import type { View } from '../state/view';
 
@@ -31,7 +32,7 @@ export function compareIds(view: View, focusedId: string | null, selection: stri
 
 /**
  * Lightroom's culling keys: P pick, X reject, U unflag, 0–5 stars, arrows to move, Space/Enter loupe,
- * Z zoom, C compare, E explain, ? help, Ctrl/Cmd+Z undo, Esc close.
+ * Z zoom, C compare, E explain, T learn my taste for the tag, ? help, Ctrl/Cmd+Z undo, Esc close.
  */
 export function useCullingKeys(view: View): void {
   useEffect(() => {
@@ -96,6 +97,10 @@ export function useCullingKeys(view: View): void {
           return;
         case 'e':
           return ui.open(ui.overlay === 'explain' ? null : 'explain');
+        case 't':
+          // Learn (or relearn) the taste head of the tag being ranked.
+          if (view.tag) void trainTaste(view.tag);
+          return;
       }
       if (/^[0-5]$/.test(key)) void decide(target, { stars: Number(key) as Stars });
     };

@@ -3,12 +3,15 @@ import { getEmbedding } from '../state/embeddingRegistry';
 import { useEngine } from '../state/engineStore';
 import { useLibrary } from '../state/libraryStore';
 import { useRanking } from '../state/rankingStore';
+import { rankingScoresFor } from '../state/taste';
+import { useTaste } from '../state/tasteStore';
 import { computeView, type View } from '../state/view';
 
 export function useComputedView(): View {
   const { tiles, order, sort, embeddingsVersion } = useLibrary();
   const { tags, activeTag, thresholds, tieMargin, filters, tagScores } = useRanking();
   const hasTagHead = useEngine((s) => s.ready?.tagHead != null);
+  const { byTag: tastes, scores: tasteScores } = useTaste();
   const tag = tags.find((t) => t.text === activeTag) ?? null;
   return useMemo(
     () =>
@@ -17,11 +20,12 @@ export function useComputedView(): View {
         thresholdOverride: activeTag ? (thresholds[activeTag] ?? null) : null,
         tieMargin,
         filters,
-        tagScores: hasTagHead && activeTag ? (tagScores[activeTag] ?? {}) : null,
+        tagScores: activeTag ? rankingScoresFor(activeTag) : null,
       }, tags),
     // embeddingsVersion stands for the registry's contents, which React cannot see.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [tiles, order, sort, embeddingsVersion, tag, activeTag, thresholds, tieMargin, filters, tagScores, hasTagHead],
+    // tagScores, hasTagHead and the taste heads are what rankingScoresFor reads.
+    [tiles, order, sort, embeddingsVersion, tag, activeTag, thresholds, tieMargin, filters, tagScores, hasTagHead, tastes, tasteScores],
   );
 }
 
