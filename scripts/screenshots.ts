@@ -73,6 +73,13 @@ try {
   await page.keyboard.press('?');
   await page.waitForSelector('[data-testid="shortcuts-help"]');
   await page.screenshot({ path: resolve(out, 'shortcuts.png') });
+  await page.keyboard.press('Escape');
+  // Two picks and two rejects above: enough for T to learn a taste head for the tag.
+  await page.keyboard.press('t');
+  await page.waitForSelector('[data-testid="taste"][data-status="ready"]', { timeout: 120_000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: resolve(out, 'taste.png') });
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();

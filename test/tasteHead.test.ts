@@ -18,7 +18,7 @@ import { DEFAULT_TAG_HEAD, type TagHeadHparams, type TagHeadWeights } from '../s
 import { tagHeadToOnnx } from '../src/scoring/taste/tagHeadOnnx';
 import { buildTastePairs, notEnoughDecisions, pairAccuracy, preferenceLevel, type TasteItem } from '../src/scoring/taste/tastePairs';
 import { createTfTagHead } from '../src/scoring/taste/tfTagHead';
-import { trainTasteHead } from '../src/scoring/taste/trainTaste';
+import { sampleBatch, trainTasteHead } from '../src/scoring/taste/trainTaste';
 
 interface Fixture {
   hparams: TagHeadHparams;
@@ -130,6 +130,31 @@ describe('decisions → pairs', () => {
   });
 });
 
+describe('training batches', () => {
+  it('take every pair among at most the given number of images', () => {
+    const pairs = buildTastePairs(Array.from({ length: 40 }, (_, i) => ({ id: `i${i}`, decision: i % 2 ? 'pick' : 'reject', stars: 0 })), 0).train;
+    const all = sampleBatch(pairs, 100, mulberry32(1));
+    expect(all.rows.length).toBe(40);
+    expect(all.pairs.length).toBe(pairs.length);
+    const random = mulberry32(2);
+    for (let k = 0; k < 20; k++) {
+      const b = sampleBatch(pairs, 12, random);
+      expect(b.rows.length).toBeLessThanOrEqual(12);
+      expect(b.pairs.length).toBeGreaterThan(0);
+      const rows = new Set(b.rows);
+      // every training pair whose two images were drawn is in the batch, and nothing else
+      let expected = 0;
+      for (let p = 0; p < pairs.length; p += 2) if (rows.has(pairs[p]) && rows.has(pairs[p + 1])) expected++;
+      expect(b.pairs.length / 2).toBe(expected);
+      for (let p = 0; p < b.pairs.length; p += 2) {
+        const [w, l] = [b.rows[b.pairs[p]], b.rows[b.pairs[p + 1]]];
+        expect(w % 2).toBe(1); // picks (odd ids) win
+        expect(l % 2).toBe(0);
+      }
+    }
+  });
+});
+
 describe('training on planted decisions', () => {
   it('lifts unseen images of the picked kind, and the ONNX export scores as TF.js did', async () => {
     await tf.setBackend('wasm');
@@ -151,7 +176,8 @@ describe('training on planted decisions', () => {
     const progress: number[] = [];
     const result = await trainTasteHead(tf, {
       images, count: pairs.ids.length, tag, train: pairs.train, heldOut: pairs.heldOut, priors, hparams: DEFAULT_TAG_HEAD,
-      steps: 40, lambda: 0.1, learningRate: 1e-3, weightDecay: 0.01, dropout: 0.1, seed: 1,
+      // 24 training images, 16 per step: the sampled-batch path.
+      steps: 40, lambda: 0.1, learningRate: 1e-3, weightDecay: 0.01, dropout: 0.1, seed: 1, batchImages: 16,
     }, (p) => progress.push(p.step));
     expect(progress).toEqual([10, 20, 30, 40]);
     expect(result.heldOutAccuracy).toBeGreaterThanOrEqual(0.9);

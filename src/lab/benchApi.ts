@@ -10,6 +10,11 @@ import { readBitmapRgba } from '../engine/bitmapPixels';
 import { preprocessForClip } from '../engine/preprocess';
 import { DecodePool } from '../library/decodePool';
 import { seededPixels } from '../../bench/pixels';
+import { trainInWorker } from '../engine/tasteClient';
+import { mulberry32 } from '../scoring/mulberry32';
+import { buildTastePairs } from '../scoring/taste/tastePairs';
+import { DEFAULT_TAG_HEAD } from '../scoring/taste/tagHeadSpec';
+import { TASTE_TRAINING } from '../scoring/taste/trainTaste';
 
 let client: InferenceClient | null = null;
 
@@ -190,6 +195,44 @@ async function preprocessSplit(urls: string[]): Promise<PreprocessSplit[]> {
   return out;
 }
 
+export interface TasteTiming {
+  decided: number;
+  trainPairs: number;
+  steps: number;
+  backend: string;
+  ms: number;
+  msPerStep: number;
+  heldOutAccuracy: number | null;
+}
+
+/**
+ * Trains a taste head in the app's taste worker on `decided` synthetic decisions: unit-norm embeddings where
+ * picks share a planted direction, half picked and half rejected, the app's training settings.
+ */
+async function trainTasteSynthetic(o: { decided: number; steps: number; seed: number }): Promise<TasteTiming> {
+  const random = mulberry32(o.seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const dim = DEFAULT_TAG_HEAD.embedDim;
+  const planted = Float32Array.from({ length: dim }, gauss);
+  const kinds = Array.from({ length: o.decided }, (_, i) => i % 2 === 0);
+  const pairs = buildTastePairs(kinds.map((pick, i) => ({ id: `img-${i}`, decision: pick ? 'pick' : 'reject', stars: 0 })));
+  const images = new Float32Array(pairs.ids.length * dim);
+  pairs.ids.forEach((id, r) => {
+    const pick = kinds[Number(id.slice(4))];
+    for (let d = 0; d < dim; d++) images[r * dim + d] = gauss() + (pick ? 0.6 * planted[d] : 0);
+  });
+  const trainPairs = pairs.train.length / 2;
+  const result = await trainInWorker(
+    {
+      images, count: pairs.ids.length, tag: Float32Array.from({ length: dim }, gauss), train: pairs.train, heldOut: pairs.heldOut,
+      priors: Float32Array.from(pairs.ids, () => 4 + 2 * random()), hparams: DEFAULT_TAG_HEAD, ...TASTE_TRAINING, steps: o.steps,
+    },
+    { producer: 'loupe-bench', metadata: {} },
+    () => {},
+  );
+  return { decided: o.decided, trainPairs, steps: o.steps, backend: result.backend, ms: result.ms, msPerStep: result.ms / o.steps, heldOutAccuracy: result.heldOutAccuracy };
+}
+
 export const benchApi = {
-  preprocessSplit, engineInit, engineClose, timeEncoder, embedSeeded, decodeSequential, decodeThroughput };
+  preprocessSplit, engineInit, engineClose, timeEncoder, embedSeeded, decodeSequential, decodeThroughput, trainTasteSynthetic };
 export type BenchApi = typeof benchApi;

@@ -9,7 +9,7 @@ import { saveBlob } from '../library/export/download';
 import { TasteCancelled, trainInWorker } from '../engine/tasteClient';
 import { buildTastePairs, notEnoughDecisions } from '../scoring/taste/tastePairs';
 import { DEFAULT_TAG_HEAD } from '../scoring/taste/tagHeadSpec';
-import type { TasteTrainInput } from '../scoring/taste/trainTaste';
+import { TASTE_TRAINING, type TasteTrainInput } from '../scoring/taste/trainTaste';
 import { db } from './libraryController';
 import { currentModelId, inferenceClient, onEngineReady } from './engineController';
 import { getEmbedding } from './embeddingRegistry';
@@ -20,8 +20,6 @@ import { useRanking } from './rankingStore';
 import { tasteRanks, useTaste } from './tasteStore';
 import { useUi } from './uiStore';
 
-/** Training settings (docs/taste.md): a few dozen full-batch steps suffice for a few hundred decisions. */
-export const TASTE_TRAINING = { steps: 60, lambda: 0.1, learningRate: 1e-3, weightDecay: 0.01, dropout: 0.1, seed: 1 };
 /** Neutral middle of the 1–10 scale, the prior when there is no score at all. */
 const NEUTRAL_SCORE = 5.5;
 

@@ -5,6 +5,7 @@ import type { ViewItem } from '../state/view';
 import { DecisionBadge } from './DecisionBadge';
 import { formatBytes, formatScore } from './format';
 import { StarsBadge } from './StarsBadge';
+import { tasteRanks, useTaste } from '../state/tasteStore';
 import { useView } from './useView';
 
 export const TILE_WIDTH = 200;
@@ -21,7 +22,7 @@ function statusNote(item: ViewItem): string {
   return '';
 }
 
-function TileView({ item, scale, focused, selected }: { item: ViewItem; scale: string | null; focused: boolean; selected: boolean }) {
+function TileView({ item, scale, focused, selected, byTaste }: { item: ViewItem; scale: string | null; focused: boolean; selected: boolean; byTaste: boolean }) {
   const t = item.tile;
   const { focus, toggleSelected, open } = useUi.getState();
   return (
@@ -72,8 +73,8 @@ function TileView({ item, scale, focused, selected }: { item: ViewItem; scale: s
         ) : (
           <span className="meta">
             {item.tagScore !== null && (
-              <span title="The tag head's score for this image and tag: it decides the rank" data-testid="tag-score">
-                tag {item.tagScore.toFixed(2)} ·{' '}
+              <span title={`${byTaste ? 'Your taste head' : 'The tag head'}'s score for this image and tag: it decides the rank`} data-testid="tag-score">
+                {byTaste ? 'taste' : 'tag'} {item.tagScore.toFixed(2)} ·{' '}
               </span>
             )}
             {item.relevance !== null && (
@@ -98,6 +99,7 @@ function TileView({ item, scale, focused, selected }: { item: ViewItem; scale: s
  */
 export function Grid() {
   const view = useView();
+  const byTaste = useTaste((s) => (view.tag ? tasteRanks(s.byTag[view.tag]) : false));
   const scale = useEngine((s) => s.ready?.headScale ?? null);
   const focusedId = useUi((s) => s.focusedId);
   const selection = useUi((s) => s.selection);
@@ -160,7 +162,7 @@ export function Grid() {
         };
         return (
           <div key={item.tile.id} className="cell" style={style}>
-            <TileView item={item} scale={scale} focused={item.tile.id === focusedId} selected={selection.includes(item.tile.id)} />
+            <TileView item={item} scale={scale} focused={item.tile.id === focusedId} selected={selection.includes(item.tile.id)} byTaste={byTaste} />
           </div>
         );
       })}

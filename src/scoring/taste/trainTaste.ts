@@ -1,6 +1,7 @@
 /**
- * Trains a tag head on one tag's pairs with eq. (1): full-batch Adam over the (few hundred at most) decided
- * images, each image scored once per step and the pairs gathered from those scores. Decoupled weight decay
+ * Trains a tag head on one tag's pairs with eq. (1) and Adam. Each step scores a batch of images once and
+ * takes every training pair among them: all images while they are few, else pairs drawn at random until
+ * `batchImages` images are in, so a step costs the same for 100 decisions or 2,000. Decoupled weight decay
  * (AdamW's) on the matrices keeps 680 k parameters from memorising a few dozen decisions.
  */
 import { mulberry32 } from '../mulberry32';
@@ -28,6 +29,50 @@ export interface TasteTrainInput {
   weightDecay: number;
   dropout: number;
   seed: number;
+  /** The most images scored per step. */
+  batchImages: number;
+}
+
+/** The app's settings (docs/taste.md): a few dozen full-batch steps suffice for a few hundred decisions. */
+export const TASTE_TRAINING = { steps: 60, lambda: 0.1, learningRate: 1e-3, weightDecay: 0.01, dropout: 0.1, seed: 1, batchImages: 96 };
+
+export interface TrainBatch {
+  /** Image indices (into the input) scored this step. */
+  rows: Int32Array;
+  /** Flat (winner, loser) pairs, as indices into `rows`. */
+  pairs: Int32Array;
+}
+
+/** Every pair among `rows`, re-indexed into it. */
+function pairsAmong(rows: Int32Array, pairs: Int32Array): Int32Array {
+  const local = new Map<number, number>();
+  rows.forEach((r, i) => local.set(r, i));
+  const out: number[] = [];
+  for (let p = 0; p < pairs.length; p += 2) {
+    const a = local.get(pairs[p]);
+    const b = local.get(pairs[p + 1]);
+    if (a !== undefined && b !== undefined) out.push(a, b);
+  }
+  return Int32Array.from(out);
+}
+
+/** A step's images and pairs: every training image while there are at most `maxImages`, else a random draw. */
+export function sampleBatch(pairs: Int32Array, maxImages: number, random: () => number): TrainBatch {
+  const all = [...new Set(pairs)];
+  if (all.length <= maxImages) {
+    const rows = Int32Array.from(all);
+    return { rows, pairs: pairsAmong(rows, pairs) };
+  }
+  const chosen = new Set<number>();
+  const order = Array.from({ length: pairs.length / 2 }, (_, i) => i);
+  for (let k = 0; k < order.length && chosen.size < maxImages - 1; k++) {
+    const j = k + Math.floor(random() * (order.length - k));
+    [order[k], order[j]] = [order[j], order[k]];
+    chosen.add(pairs[2 * order[k]]);
+    chosen.add(pairs[2 * order[k] + 1]);
+  }
+  const rows = Int32Array.from(chosen);
+  return { rows, pairs: pairsAmong(rows, pairs) };
 }
 
 export interface TasteProgress {
@@ -62,7 +107,11 @@ export async function trainTasteHead(
   if (input.priors.length !== count) throw new Error('taste head: one prior score per image');
   const priorMean = input.priors.reduce((a, b) => a + b, 0) / Math.max(1, count);
   const head = createTfTagHead(tf, initTagHeadWeights(h, mulberry32(input.seed), priorMean), h, input.dropout, input.seed);
-  const images = tf.tensor2d(normalizeRows(input.images, count, dim), [count, dim]);
+  const normalized = normalizeRows(input.images, count, dim);
+  const images = tf.tensor2d(normalized, [count, dim]);
+  const random = mulberry32(input.seed + 1);
+  const full = sampleBatch(input.train, Infinity, random);
+  const small = full.rows.length <= input.batchImages;
   const tag = tf.tensor2d(normalizeRows(input.tag, 1, dim), [1, dim]);
   const optimizer = tf.train.adam(input.learningRate);
   const decayed = Object.entries(head.variables).filter(([name, v]) => name.endsWith('.weight') && v.rank === 2).map(([, v]) => v);
@@ -78,15 +127,20 @@ export async function trainTasteHead(
     for (let step = 1; step <= input.steps; step++) {
       if (signal?.aborted) throw new DOMException('training cancelled', 'AbortError');
       // One forward in training mode; eq. (1) and dL/df in JS; then Σ f·(dL/df) back-propagates exactly dL/dθ.
+      const batch = small ? full : sampleBatch(input.train, input.batchImages, random);
+      const rows = new Float32Array(batch.rows.length * dim);
+      batch.rows.forEach((r, i) => rows.set(normalized.subarray(r * dim, (r + 1) * dim), i * dim));
+      const x = tf.tensor2d(rows, [batch.rows.length, dim]);
+      const targets = Float32Array.from(batch.rows, (r) => input.priors[r]);
       const seen = { loss: NaN };
       const { grads, value } = tf.variableGrads(() => {
-        const f = head.forward(images, tag, true);
-        const e = eq1(f.dataSync(), input.train, input.priors, input.lambda);
+        const f = head.forward(x, tag, true);
+        const e = eq1(f.dataSync(), batch.pairs, targets, input.lambda);
         seen.loss = e.loss;
         return tf.sum(tf.mul(f, tf.tensor1d(e.grad)));
       });
       optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-      tf.dispose([value, ...Object.values(grads)]);
+      tf.dispose([x, value, ...Object.values(grads)]);
       loss = seen.loss;
       tf.tidy(() => {
         for (const v of decayed) v.assign(tf.mul(v, 1 - input.learningRate * input.weightDecay));
