@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { preview } from 'vite';
 import { dropFiles, launchChromium, waitForAnalysis, type DropFile } from '../e2e/browser';
+import { pngWithText } from '../e2e/pngText';
 
 const out = resolve(process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'docs/img');
 mkdirSync(out, { recursive: true });
@@ -31,6 +32,19 @@ const files: DropFile[] = [];
 for (let i = 0; i < 18; i++) {
   files.push({ name: `scene-${String(i + 1).padStart(2, '0')}.jpg`, bytes: new Uint8Array(await sharp(Buffer.from(scene(i))).jpeg({ quality: 88 }).toBuffer()) });
 }
+// A burst (the same scene, nudged) and an "AI" image whose prompt is made up here.
+for (let i = 0; i < 3; i++) {
+  const svg = scene(3).replace(/cx="(\d+)"/, (_, x) => `cx="${Number(x) + 6 * (i + 1)}"`);
+  files.push({ name: `burst-${i + 1}.jpg`, bytes: new Uint8Array(await sharp(Buffer.from(svg)).jpeg({ quality: 88 }).toBuffer()) });
+}
+files.push({
+  name: 'generated.png',
+  bytes: pngWithText(
+    new Uint8Array(await sharp(Buffer.from(scene(9))).png().toBuffer()),
+    'parameters',
+    'a quiet valley at dusk, (warm light:1.2), rolling hills, sun low on the horizon\nNegative prompt: text, watermark\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42',
+  ),
+});
 files.push({ name: 'notes.txt', bytes: new TextEncoder().encode('not a photo') });
 files.push({ name: 'empty.jpg', bytes: new Uint8Array(0) });
 
@@ -49,6 +63,13 @@ try {
   await dropFiles(page, files);
   await waitForAnalysis(page, files.length);
   await page.screenshot({ path: resolve(out, 'scores.png') });
+  await page.waitForSelector('[data-testid="folder-tag"]', { timeout: 60_000 });
+  await page.click('[data-testid="tile"][data-name="generated.png"]');
+  await page.keyboard.press('e');
+  await page.waitForSelector('[data-testid="insights-prompt"]');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: resolve(out, 'insights.png') });
+  await page.keyboard.press('e');
 
   await page.fill('[data-testid="tag-input"]', 'sunset over hills');
   await page.press('[data-testid="tag-input"]', 'Enter');

@@ -6,6 +6,8 @@ import { configure, readConfig, startEngine, whenEngineReady } from './state/eng
 import { useRanking } from './state/rankingStore';
 import { loadBackendPreference, loadPromptTemplates } from './state/settings';
 import { embedAllTags } from './state/tags';
+// Auto-tags, zero-shot quality, prompt adherence and groups follow the embeddings from here on.
+import './state/insights';
 
 const config = readConfig(location.search);
 if (!new URLSearchParams(location.search).has('backend')) config.preference = await loadBackendPreference();

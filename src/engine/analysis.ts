@@ -3,6 +3,9 @@
  * each batch. Pure orchestration with injected workers so that its back-pressure and failure rules are
  * tested in Node; the app wires it to the decode pool and the inference worker.
  */
+import type { ImageMetadata } from '../library/metadata/readMetadata';
+import type { TechnicalQuality } from '../library/quality/technical';
+
 export interface AnalysisItem {
   id: string;
   file: Blob;
@@ -10,7 +13,16 @@ export interface AnalysisItem {
 }
 
 export type Decoded =
-  | { ok: true; pixels: Float32Array; thumbnail: Blob | null; width: number; height: number; decodeMs: number }
+  | {
+      ok: true;
+      pixels: Float32Array;
+      thumbnail: Blob | null;
+      width: number;
+      height: number;
+      decodeMs: number;
+      quality?: TechnicalQuality | null;
+      metadata?: ImageMetadata | null;
+    }
   | { ok: false; reason: string };
 
 export interface Embedded {

@@ -1,5 +1,7 @@
 import type { Backend, BackendPreference } from './backend';
 import type { Dtype } from './manifest';
+import type { ImageMetadata } from '../library/metadata/readMetadata';
+import type { TechnicalQuality } from '../library/quality/technical';
 import type { TasteProgress, TasteTrainInput } from '../scoring/taste/trainTaste';
 
 /** Messages to the inference worker. Every request has an id; `abort` names the request to drop. */
@@ -84,6 +86,9 @@ export type DecodeResponse =
       height: number;
       decodeMs: number;
       preprocessMs: number;
+      /** Technical figures at the working resolution; null when they could not be measured. */
+      quality: TechnicalQuality | null;
+      metadata: ImageMetadata;
     }
   | { type: 'hashed'; id: number; contentHash: string }
   | { type: 'failed'; id: number; reason: string };
@@ -110,3 +115,19 @@ export type TasteResponse =
       ms: number;
     }
   | { type: 'error'; id: number; message: string; cancelled: boolean };
+
+/** Messages to the grouping worker (bursts and near-duplicates, src/scoring/groups.ts). */
+export interface GroupRequest {
+  id: number;
+  /** [count, dim], rows L2-normalized; transferred. */
+  embeddings: Float32Array;
+  count: number;
+  dim: number;
+  capturedAt: (number | null)[];
+  minCosine: number;
+  windowMs: number | null;
+}
+
+export type GroupResponse =
+  | { type: 'grouped'; id: number; groups: Int32Array[]; ms: number }
+  | { type: 'error'; id: number; message: string };

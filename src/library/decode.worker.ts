@@ -3,6 +3,8 @@ import { readBitmapRgba } from '../engine/bitmapPixels';
 import { preprocessForClip } from '../engine/preprocess';
 import type { DecodeRequest, DecodeResponse } from '../engine/protocol';
 import { contentHash } from './contentHash';
+import { readImageMetadata } from './metadata/readMetadata';
+import { technicalQuality, WORKING_LONG_SIDE, type TechnicalQuality } from './quality/technical';
 import { SNIFF_HEAD_BYTES, SNIFF_TAIL_BYTES, sniffImage } from './sniff';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -23,6 +25,23 @@ async function thumbnailOf(bitmap: ImageBitmap, size: number): Promise<Blob | nu
   ctx.drawImage(small, 0, 0);
   small.close();
   return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.82 });
+}
+
+/** The technical figures on a copy scaled to the working resolution (long side ≤ 512, never enlarged). */
+async function qualityOf(bitmap: ImageBitmap): Promise<TechnicalQuality | null> {
+  const scale = Math.min(1, WORKING_LONG_SIDE / Math.max(bitmap.width, bitmap.height));
+  const w = Math.max(1, Math.round(bitmap.width * scale));
+  const h = Math.max(1, Math.round(bitmap.height * scale));
+  if (w < 3 || h < 3) return null;
+  const small = await createImageBitmap(bitmap, { resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
+  try {
+    const ctx = new OffscreenCanvas(w, h).getContext('2d', { willReadFrequently: true });
+    if (!ctx) return null;
+    ctx.drawImage(small, 0, 0);
+    return technicalQuality(ctx.getImageData(0, 0, w, h).data, w, h);
+  } finally {
+    small.close();
+  }
 }
 
 async function decode(req: Extract<DecodeRequest, { type: 'decode' }>): Promise<void> {
@@ -57,7 +76,10 @@ async function decode(req: Extract<DecodeRequest, { type: 'decode' }>): Promise<
     const pixels = preprocessForClip(rgba);
     const preprocessMs = performance.now() - t1;
     const thumbnail = await thumbnailOf(bitmap, req.thumbSize);
-    post({ type: 'decoded', id: req.id, pixels, thumbnail, width, height, decodeMs, preprocessMs }, [pixels.buffer]);
+    // Neither is worth failing the image for: a photo without figures or metadata still gets scored.
+    const quality = await qualityOf(bitmap).catch(() => null);
+    const metadata = await readImageMetadata(file, sniff.format).catch(() => ({ capture: null, generation: null }));
+    post({ type: 'decoded', id: req.id, pixels, thumbnail, width, height, decodeMs, preprocessMs, quality, metadata }, [pixels.buffer]);
   } finally {
     bitmap.close();
   }

@@ -3,6 +3,8 @@
  * file's content hash, embeddings and scores per model, tag embeddings, and the session (which images,
  * which tags). IndexedDB through idb-keyval; one small database per kind so each can be cleared alone.
  */
+import type { ImageMetadata } from './metadata/readMetadata';
+import type { TechnicalQuality } from './quality/technical';
 import { clear, createStore, del, get, getMany, set, setMany, update, values, type UseStore } from 'idb-keyval';
 
 export type Decision = 'pick' | 'reject' | 'none';
@@ -19,6 +21,10 @@ export interface StoredImage {
   decision: Decision;
   stars: Stars;
   error: string | null;
+  /** Technical figures measured when the image was decoded (absent in records older than them). */
+  quality?: TechnicalQuality | null;
+  /** EXIF capture facts and AI generation prompt, read from the file. */
+  metadata?: ImageMetadata | null;
 }
 
 export interface StoredEmbedding {
@@ -76,7 +82,14 @@ export async function mergeImage(db: LibraryDb, image: Omit<StoredImage, 'decisi
   let merged: StoredImage | null = null;
   await update<StoredImage>(
     image.key,
-    (old) => (merged = { ...image, thumbnail: image.thumbnail ?? old?.thumbnail ?? null, decision: old?.decision ?? 'none', stars: old?.stars ?? 0 }),
+    (old) => (merged = {
+        ...image,
+        thumbnail: image.thumbnail ?? old?.thumbnail ?? null,
+        quality: image.quality ?? old?.quality,
+        metadata: image.metadata ?? old?.metadata,
+        decision: old?.decision ?? 'none',
+        stars: old?.stars ?? 0,
+      }),
     db.images,
   );
   return merged!;

@@ -86,6 +86,9 @@ function tileFrom(stored: StoredImage, hasFile: boolean): Tile {
     decision: stored.decision,
     stars: stored.stars,
     hasFile,
+    quality: stored.quality,
+    capture: stored.metadata?.capture ?? null,
+    generation: stored.metadata?.generation ?? null,
   };
 }
 
@@ -229,7 +232,8 @@ async function analyse(ids: string[]): Promise<void> {
         lookup: model
           ? async (item) => {
               const tile = useLibrary.getState().tiles[item.id];
-              if (!tile?.thumbUrl) return null;
+              // Without the decode-time facts (thumbnail, technical figures) the file is decoded again.
+              if (!tile?.thumbUrl || tile.quality === undefined) return null;
               const [kept] = await getEmbeddings(db, model, [item.id]);
               return kept ? { embedding: kept.embedding, score: kept.aesthetic } : null;
             }
@@ -243,12 +247,18 @@ async function analyse(ids: string[]): Promise<void> {
       },
       {
         onDecoded: (id, d) => {
-          const patch: Partial<Tile> = { width: d.width, height: d.height };
+          const patch: Partial<Tile> = {
+            width: d.width,
+            height: d.height,
+            quality: d.quality ?? null,
+            capture: d.metadata?.capture ?? null,
+            generation: d.metadata?.generation ?? null,
+          };
           if (d.thumbnail) patch.thumbUrl = URL.createObjectURL(d.thumbnail);
           if (!embed) patch.status = 'decoded';
           queueTilePatch(id, patch);
           const t = useLibrary.getState().tiles[id];
-          void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null }).catch(reportStorageError);
+          void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null, quality: d.quality ?? null, metadata: d.metadata ?? null }).catch(reportStorageError);
         },
         onFailed: (id, reason) => {
           queueTilePatch(id, { status: 'failed', error: reason });

@@ -1,6 +1,9 @@
 import { create } from 'zustand';
 import type { AnalysisProgress } from '../engine/analysis';
 import type { Decision, Stars } from '../library/persistence';
+import type { CaptureInfo } from '../library/metadata/exif';
+import type { GenerationInfo } from '../library/metadata/generationPrompt';
+import type { TechnicalQuality } from '../library/quality/technical';
 
 export type TileStatus = 'queued' | 'decoded' | 'scored' | 'failed' | 'cancelled';
 
@@ -21,9 +24,15 @@ export interface Tile {
   stars: Stars;
   /** False after a reload until the file is dropped again (needed to analyse it or view it full size). */
   hasFile: boolean;
+  /** Measured when decoded; undefined until then (or for records kept from before these existed). */
+  quality?: TechnicalQuality | null;
+  capture?: CaptureInfo | null;
+  /** The generation prompt of an AI image, from its metadata. */
+  generation?: GenerationInfo | null;
 }
 
-export type SortKey = 'score' | 'name';
+/** 'adherence': AI images by how well they match their own prompt (the rest after them, by score). */
+export type SortKey = 'score' | 'name' | 'adherence';
 
 interface LibraryState {
   tiles: Record<string, Tile>;
@@ -86,10 +95,15 @@ export const useLibrary = create<LibraryState>((set) => ({
 }));
 
 /** Scored tiles first, best first; then unscored in drop order; failures last. */
-export function sortTiles(tiles: Tile[], sort: SortKey): Tile[] {
+export function sortTiles(tiles: Tile[], sort: SortKey, adherence: Record<string, number> = {}): Tile[] {
   const rank = (t: Tile) => (t.status === 'failed' ? 2 : t.score === null ? 1 : 0);
   return [...tiles].sort((a, b) => {
     if (sort === 'name') return a.path.localeCompare(b.path);
+    if (sort === 'adherence') {
+      const x = adherence[a.id];
+      const y = adherence[b.id];
+      if (x !== undefined || y !== undefined) return x === undefined ? 1 : y === undefined ? -1 : y - x;
+    }
     const r = rank(a) - rank(b);
     if (r !== 0) return r;
     if (a.score !== null && b.score !== null && a.score !== b.score) return b.score - a.score;

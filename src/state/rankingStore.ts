@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { Decision } from '../library/persistence';
+import type { QualityFlag } from '../library/quality/flags';
 import { DEFAULT_PROMPT_TEMPLATES } from '../scoring/prompts';
 
 export type TagStatus = 'embedding' | 'ready' | 'error';
@@ -14,14 +15,18 @@ export interface TagState {
 
 export type DecisionFilter = 'all' | Decision;
 
+/** 'flagged': any technical flag; 'clean': none; or one flag. */
+export type FlagFilter = 'all' | 'flagged' | 'clean' | QualityFlag;
+
 export interface Filters {
   decision: DecisionFilter;
+  flag: FlagFilter;
   minStars: number;
   scoreMin: number | null;
   scoreMax: number | null;
 }
 
-export const NO_FILTERS: Filters = { decision: 'all', minStars: 0, scoreMin: null, scoreMax: null };
+export const NO_FILTERS: Filters = { decision: 'all', flag: 'all', minStars: 0, scoreMin: null, scoreMax: null };
 
 interface RankingState {
   tags: TagState[];

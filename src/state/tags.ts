@@ -17,23 +17,30 @@ export function normalizeTagText(raw: string): string {
   return raw.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
+/**
+ * A phrase's prompt-ensemble embedding for the loaded model, from the IndexedDB cache when these prompts
+ * were embedded before. Used for the user's tags and for every other phrase the app embeds (vocabularies).
+ */
+export async function phraseEmbedding(text: string, templates: readonly string[] = useRanking.getState().templates): Promise<Float32Array> {
+  const model = useEngine.getState().ready?.modelId;
+  const client = inferenceClient();
+  if (!model || !client) throw new Error('the model is not loaded');
+  const key = promptCacheKey(text, templates, model);
+  const cached = await getTagEmbedding(db, key).catch(() => undefined);
+  if (cached) return cached;
+  const prompts = expandPrompts(text, templates);
+  const out = await client.embedTexts(prompts);
+  const embedding = ensembleTagEmbedding(out.embeddings, prompts.length);
+  await putTagEmbedding(db, key, embedding).catch(() => undefined);
+  return embedding;
+}
+
 async function embedTag(text: string): Promise<void> {
   const ranking = useRanking.getState();
   const fail = (error: string) => useRanking.getState().upsertTag({ text, status: 'error', embedding: null, error });
   if (!(await whenEngineReady())) return fail('needs the CLIP model (see the banner above)');
-  const model = useEngine.getState().ready!.modelId;
-  const templates = useRanking.getState().templates;
-  const key = promptCacheKey(text, templates, model);
   try {
-    let embedding = await getTagEmbedding(db, key).catch(() => undefined);
-    if (!embedding) {
-      const client = inferenceClient();
-      if (!client) return fail('the model is not loaded');
-      const prompts = expandPrompts(text, templates);
-      const out = await client.embedTexts(prompts);
-      embedding = ensembleTagEmbedding(out.embeddings, prompts.length);
-      await putTagEmbedding(db, key, embedding).catch(() => undefined);
-    }
+    const embedding = await phraseEmbedding(text);
     if (!useRanking.getState().tags.some((t) => t.text === text)) return; // removed meanwhile
     ranking.upsertTag({ text, status: 'ready', embedding, error: null });
   } catch (err) {

@@ -8,6 +8,7 @@ import { ProgressBar } from './ProgressBar';
 import { ReconnectBanner } from './ReconnectBanner';
 import { TagBar } from './TagBar';
 import { Toolbar } from './Toolbar';
+import { GroupBar } from './GroupBar';
 import { useCullingKeys } from './useCullingKeys';
 import { useComputedView, ViewContext } from './useView';
 
@@ -23,6 +24,7 @@ export function App() {
         <ProgressBar />
         <TagBar />
         <Toolbar />
+        <GroupBar />
         <Grid />
         <Overlays />
         <Notice />

@@ -4,6 +4,7 @@ import { tasteRanks, useTaste } from '../state/tasteStore';
 import { useUi } from '../state/uiStore';
 import { formatScore } from './format';
 import { useView } from './useView';
+import { ImageInsights } from './ImageInsights';
 
 /** Why the focused image is where it is: score, relevance against the threshold, ties. */
 export function ExplainPanel() {
@@ -74,6 +75,7 @@ export function ExplainPanel() {
           <li key={i}>{l}</li>
         ))}
       </ul>
+      {item && <ImageInsights item={item} />}
       {scale && <p className="scale">{scale}</p>}
     </aside>
   );

@@ -6,6 +6,10 @@ import { DecisionBadge } from './DecisionBadge';
 import { formatBytes, formatScore } from './format';
 import { StarsBadge } from './StarsBadge';
 import { tasteRanks, useTaste } from '../state/tasteStore';
+import { useInsights } from '../state/insightsStore';
+import { addTag } from '../state/tags';
+import { flagReason, qualityFlags } from '../library/quality/flags';
+import type { AutoTag } from '../scoring/autoTags';
 import { useView } from './useView';
 
 export const TILE_WIDTH = 200;
@@ -22,8 +26,9 @@ function statusNote(item: ViewItem): string {
   return '';
 }
 
-function TileView({ item, scale, focused, selected, byTaste }: { item: ViewItem; scale: string | null; focused: boolean; selected: boolean; byTaste: boolean }) {
+function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: { item: ViewItem; scale: string | null; focused: boolean; selected: boolean; byTaste: boolean; tags: AutoTag[] | undefined; adherence: number | undefined }) {
   const t = item.tile;
+  const flags = t.quality ? qualityFlags(t.quality) : [];
   const { focus, toggleSelected, open } = useUi.getState();
   return (
     <figure
@@ -38,6 +43,10 @@ function TileView({ item, scale, focused, selected, byTaste }: { item: ViewItem;
       data-relevance={item.relevance ?? ''}
       data-decision={t.decision}
       data-stars={t.stars}
+      data-flags={flags.join(' ')}
+      data-group={item.group ? item.group.index : ''}
+      data-group-best={item.group?.best ? 'true' : undefined}
+      data-ai={t.generation ? 'true' : undefined}
       data-focused={focused ? 'true' : undefined}
       onClick={(e) => (e.ctrlKey || e.metaKey ? toggleSelected(t.id) : focus(t.id))}
       onDoubleClick={() => {
@@ -61,6 +70,27 @@ function TileView({ item, scale, focused, selected, byTaste }: { item: ViewItem;
           <DecisionBadge decision={t.decision} />
           <StarsBadge stars={t.stars} compact />
         </span>
+        <span className="qflags">
+          {flags.map((f) => (
+            <span key={f} className="qflag" data-testid="quality-flag" title={flagReason(f, t.quality!)}>
+              {f}
+            </span>
+          ))}
+          {t.generation && (
+            <span className="qflag ai" title={`AI-generated (${t.generation.tool}): ${t.generation.prompt}`}>
+              AI
+            </span>
+          )}
+          {item.group && (
+            <span
+              className={`stack ${item.group.best ? 'best' : ''}`}
+              data-testid="stack"
+              title={`${item.group.size} similar images${item.group.best ? '; this is the best of them by the ranking' : ''}`}
+            >
+              {item.group.best ? '★ ' : ''}×{item.group.size}
+            </span>
+          )}
+        </span>
       </div>
       <figcaption>
         <span className="name" title={t.path}>
@@ -83,9 +113,32 @@ function TileView({ item, scale, focused, selected, byTaste }: { item: ViewItem;
                 {item.tieBroken ? ' · tie' : ''} ·{' '}
               </span>
             )}
+            {adherence !== undefined && (
+              <span title="Prompt adherence: cosine of this image's and its generation prompt's CLIP embeddings" data-testid="adherence">
+                prompt {adherence.toFixed(3)} ·{' '}
+              </span>
+            )}
             {t.width && t.height ? `${t.width}×${t.height} · ` : ''}
             {formatBytes(t.bytes)}
             {statusNote(item)}
+          </span>
+        )}
+        {tags && tags.length > 0 && (
+          <span className="autotags">
+            {tags.map((a) => (
+              <button
+                key={a.tag}
+                className="autotag"
+                data-testid="autotag"
+                title={`${a.tag}: importance ${(100 * a.weight).toFixed(0)} % (click to rank by it)`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  void addTag(a.tag);
+                }}
+              >
+                {a.tag}
+              </button>
+            ))}
           </span>
         )}
       </figcaption>
@@ -100,6 +153,8 @@ function TileView({ item, scale, focused, selected, byTaste }: { item: ViewItem;
 export function Grid() {
   const view = useView();
   const byTaste = useTaste((s) => (view.tag ? tasteRanks(s.byTag[view.tag]) : false));
+  const autoTags = useInsights((s) => s.autoTags);
+  const adherence = useInsights((s) => s.adherence);
   const scale = useEngine((s) => s.ready?.headScale ?? null);
   const focusedId = useUi((s) => s.focusedId);
   const selection = useUi((s) => s.selection);
@@ -162,7 +217,7 @@ export function Grid() {
         };
         return (
           <div key={item.tile.id} className="cell" style={style}>
-            <TileView item={item} scale={scale} focused={item.tile.id === focusedId} selected={selection.includes(item.tile.id)} byTaste={byTaste} />
+            <TileView item={item} scale={scale} focused={item.tile.id === focusedId} selected={selection.includes(item.tile.id)} byTaste={byTaste} tags={autoTags[item.tile.id]} adherence={adherence[item.tile.id]} />
           </div>
         );
       })}

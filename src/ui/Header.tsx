@@ -39,6 +39,7 @@ export function Header() {
             <select value={sort} onChange={(e) => setSort(e.target.value as SortKey)} data-testid="sort">
               <option value="score">by score</option>
               <option value="name">by name</option>
+              <option value="adherence">by prompt adherence</option>
             </select>
           </label>
         )}

@@ -22,9 +22,11 @@ export const SHORTCUTS: Shortcut[] = [
   { group: 'View', keys: ['Z'], action: 'Zoom 100 % / fit (in the loupe)' },
   { group: 'View', keys: ['C'], action: 'Compare the 2–4 selected (Ctrl/Cmd-click to select), else the focused and the next' },
   { group: 'View', keys: ['E'], action: 'Explain why the focused image ranks where it does' },
+  { group: 'View', keys: ['G'], action: 'Stacks: show each group of similar images as its best one' },
   { group: 'View', keys: ['?'], action: 'Show this list' },
   { group: 'View', keys: ['Esc'], action: 'Close the open view' },
   { group: 'Edit', keys: ['Ctrl+Z', '⌘Z'], action: 'Undo' },
+  { group: 'Flag', keys: ['K'], action: 'Keep the best (★) of each group of similar images, reject the rest' },
   { group: 'Rank', keys: ['T'], action: 'Learn my taste for the active tag from my picks, rejects and stars' },
 ];
 

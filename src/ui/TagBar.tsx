@@ -7,6 +7,7 @@ import { saveSessionSoon } from '../state/libraryController';
 import { activateTag, addTag, removeTag } from '../state/tags';
 import { PromptEditor } from './PromptEditor';
 import { TastePanel } from './TastePanel';
+import { useInsights } from '../state/insightsStore';
 import { useView } from './useView';
 
 function Histogram({ values, threshold, min, max }: { values: Float32Array; threshold: number; min: number; max: number }) {
@@ -31,6 +32,7 @@ export function TagBar() {
   const [editingPrompts, setEditingPrompts] = useState(false);
   const { tags, activeTag, thresholds, tieMargin, setThreshold, setTieMargin } = useRanking();
   const phase = useEngine((s) => s.phase);
+  const folder = useInsights((s) => s.folderTags);
   const view = useView();
   const active = tags.find((t) => t.text === activeTag) ?? null;
   const relevances = view.relevances;
@@ -100,6 +102,16 @@ export function TagBar() {
           </span>
         ))}
       </div>
+      {folder.length > 0 && (
+        <div className="foldertags" data-testid="folder-tags" title="The auto-tags of this folder's images, most common first: click one to rank by it">
+          This folder:
+          {folder.slice(0, 12).map((f) => (
+            <button key={f.tag} className="autotag" data-testid="folder-tag" data-tag={f.tag} onClick={() => void addTag(f.tag)}>
+              {f.tag} <span className="count">{f.count}</span>
+            </button>
+          ))}
+        </div>
+      )}
       {active?.status === 'error' && <div className="tag-error" role="alert">“{active.text}”: {active.error}</div>}
       {view.tag && view.threshold !== null && relevances && (
         <div className="sliders">

@@ -11,7 +11,8 @@ import { getEmbedding } from '../state/embeddingRegistry';
 import { useEngine } from '../state/engineStore';
 import { buildExport } from '../state/exportData';
 import { useLibrary } from '../state/libraryStore';
-import { NO_FILTERS, useRanking, type DecisionFilter } from '../state/rankingStore';
+import { NO_FILTERS, useRanking, type DecisionFilter, type FlagFilter } from '../state/rankingStore';
+import { QUALITY_FLAGS } from '../library/quality/flags';
 import { rankingScoresFor } from '../state/taste';
 import { useUi } from '../state/uiStore';
 import { useView } from './useView';
@@ -93,6 +94,19 @@ export function Toolbar() {
           <option value="none">unflagged</option>
         </select>
       </label>
+      <label title="Technical checks measured on each image (docs/quality.md)">
+        Flags{' '}
+        <select value={filters.flag} data-testid="filter-flag" onChange={(e) => setFilters({ flag: e.target.value as FlagFilter })}>
+          <option value="all">any</option>
+          <option value="flagged">any flag</option>
+          <option value="clean">no flag</option>
+          {QUALITY_FLAGS.map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+      </label>
       <label>
         Stars ≥{' '}
         <select value={filters.minStars} data-testid="filter-stars" onChange={(e) => setFilters({ minStars: Number(e.target.value) })}>
@@ -118,6 +132,7 @@ export function Toolbar() {
       )}
       <span className="shown" data-testid="shown-count">
         {shown.length} shown{view.hiddenByFilters > 0 ? ` · ${view.hiddenByFilters} hidden by filters` : ''}
+        {view.hiddenByStacks ? ` · ${view.hiddenByStacks} in stacks` : ''}
       </span>
       <span className="spacer" />
       <button onClick={() => void bulk('reject')} data-testid="bulk-reject" title="Reject every image shown">

@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import type { Stars } from '../library/persistence';
 import { decide, undo } from '../state/decisions';
 import { trainTaste } from '../state/taste';
+import { keepBestAndSay } from '../state/groupActions';
+import { useInsights } from '../state/insightsStore';
 import { useUi } from '../state/uiStore';
 import type { View } from '../state/view';
 
@@ -32,7 +34,8 @@ export function compareIds(view: View, focusedId: string | null, selection: stri
 
 /**
  * Lightroom's culling keys: P pick, X reject, U unflag, 0–5 stars, arrows to move, Space/Enter loupe,
- * Z zoom, C compare, E explain, T learn my taste for the tag, ? help, Ctrl/Cmd+Z undo, Esc close.
+ * Z zoom, C compare, E explain, T learn my taste for the tag, G stacks, K keep the best of each group,
+ * ? help, Ctrl/Cmd+Z undo, Esc close.
  */
 export function useCullingKeys(view: View): void {
   useEffect(() => {
@@ -97,6 +100,10 @@ export function useCullingKeys(view: View): void {
           return;
         case 'e':
           return ui.open(ui.overlay === 'explain' ? null : 'explain');
+        case 'g':
+          return useInsights.getState().setGroupSettings({ stacks: !useInsights.getState().groupSettings.stacks });
+        case 'k':
+          return void keepBestAndSay(view);
         case 't':
           // Learn (or relearn) the taste head of the tag being ranked.
           if (view.tag) void trainTaste(view.tag);

@@ -5,6 +5,7 @@ import { useLibrary } from '../state/libraryStore';
 import { useRanking } from '../state/rankingStore';
 import { rankingScoresFor } from '../state/taste';
 import { useTaste } from '../state/tasteStore';
+import { useInsights } from '../state/insightsStore';
 import { computeView, type View } from '../state/view';
 
 export function useComputedView(): View {
@@ -12,6 +13,9 @@ export function useComputedView(): View {
   const { tags, activeTag, thresholds, tieMargin, filters, tagScores } = useRanking();
   const hasTagHead = useEngine((s) => s.ready?.tagHead != null);
   const { byTag: tastes, scores: tasteScores } = useTaste();
+  const grouping = useInsights((s) => s.grouping);
+  const stacks = useInsights((s) => s.groupSettings.stacks);
+  const adherence = useInsights((s) => s.adherence);
   const tag = tags.find((t) => t.text === activeTag) ?? null;
   return useMemo(
     () =>
@@ -21,11 +25,14 @@ export function useComputedView(): View {
         tieMargin,
         filters,
         tagScores: activeTag ? rankingScoresFor(activeTag) : null,
+        grouping,
+        stacks,
+        adherence,
       }, tags),
     // embeddingsVersion stands for the registry's contents, which React cannot see.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     // tagScores, hasTagHead and the taste heads are what rankingScoresFor reads.
-    [tiles, order, sort, embeddingsVersion, tag, activeTag, thresholds, tieMargin, filters, tagScores, hasTagHead, tastes, tasteScores],
+    [tiles, order, sort, embeddingsVersion, tag, activeTag, thresholds, tieMargin, filters, tagScores, hasTagHead, tastes, tasteScores, grouping, stacks, adherence],
   );
 }
 
