@@ -204,6 +204,14 @@ describe('culling intelligence', () => {
     await page.click('[data-testid="folder-tag"]');
     await page.waitForSelector(`[data-testid="tag-chip"][data-tag="${folderTag}"][data-status="ready"]`, { timeout: 60_000 });
     await page.waitForSelector('[data-testid="tile"][data-rank="1"]');
+
+    // A reload keeps what was measured and read (stored with each image), and groups again.
+    await page.reload();
+    await page.click('[data-testid="chip-all"]', { timeout: 60_000 });
+    await expect.poll(async () => byName(await tiles(page)).get('blurry.jpg')?.flags).toContain('blurry');
+    const after = byName(await tiles(page));
+    expect(after.get('comfyui_sdxlturbo_example.png')!.ai).toBe(true);
+    await expect.poll(async () => byName(await tiles(page)).get('burstA-0.jpg')?.group).not.toBe('');
     await context.close();
   }, 300_000);
 });
