@@ -117,11 +117,13 @@ describe('tags, ranking, culling, persistence (clip-tiny)', () => {
     await page.waitForSelector('[data-testid="loupe"][data-zoom="fit"] [data-testid="loupe-image"][data-source="file"]');
     await page.keyboard.press('z');
     await page.waitForSelector('[data-testid="loupe"][data-zoom="100"]');
-    const natural = await page.$eval('[data-testid="loupe-image"]', (img) => {
-      const i = img as HTMLImageElement;
-      return { natural: i.naturalWidth, css: i.getBoundingClientRect().width, dpr: devicePixelRatio };
-    });
-    expect(Math.abs(natural.css - natural.natural / natural.dpr)).toBeLessThan(1);
+    // The zoom's layout lands a frame after the attribute: poll rather than read once.
+    const offBy = () =>
+      page.$eval('[data-testid="loupe-image"]', (img) => {
+        const i = img as HTMLImageElement;
+        return i.naturalWidth > 0 ? Math.abs(i.getBoundingClientRect().width - i.naturalWidth / devicePixelRatio) : Infinity;
+      });
+    await expect.poll(offBy).toBeLessThan(1);
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid="loupe"]', { state: 'detached' });
 

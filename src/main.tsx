@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
+import { ErrorBoundary } from './ui/ErrorBoundary';
 import { restoreSession } from './state/libraryController';
 import { configure, readConfig, startEngine, whenEngineReady } from './state/engineController';
 import { useRanking } from './state/rankingStore';
@@ -22,6 +23,8 @@ void restoreSession().then(async () => {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <ErrorBoundary>
+      <App />
+    </ErrorBoundary>
   </StrictMode>,
 );

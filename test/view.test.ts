@@ -49,4 +49,17 @@ describe('computeView', () => {
     const v = computeView(tiles, null, (id) => emb[id], { ...opts, filters: { ...NO_FILTERS, scoreMin: 5, scoreMax: 7 } });
     expect(v.items.map((i) => i.tile.id).sort()).toEqual(['a', 'b']);
   });
+
+  it('stacks groups by their best member in view, even when a tag leaves a whole group out', () => {
+    // Group 0 = {d, e}: d is below the threshold and e unscored, so no member is ranked.
+    // Group 1 = {a, c}: both ranked; a (5.0) beats c (4.0).
+    const grouping = { groups: [['d', 'e'], ['a', 'c']], groupOf: { d: 0, e: 0, a: 1, c: 1 } };
+    const stacked = computeView(tiles, tag, (id) => emb[id], { ...opts, thresholdOverride: 0.5, grouping, stacks: true });
+    expect(stacked.items.map((i) => i.tile.id)).toEqual(['b', 'a']);
+    expect(stacked.hiddenByStacks).toBe(1);
+    expect(stacked.items[1].group).toEqual({ index: 1, size: 2, best: true });
+    expect(stacked.groups).toEqual([{ members: ['a', 'c'], best: 'a' }]);
+    const open = computeView(tiles, null, (id) => emb[id], { ...opts, grouping, stacks: false });
+    expect(open.items.find((i) => i.tile.id === 'd')!.group).toEqual({ index: 0, size: 2, best: true });
+  });
 });

@@ -1,61 +1,73 @@
 /**
- * Bursts and near-duplicates: group images whose CLIP embeddings are almost the same, in time roughly
+ * Bursts and near-duplicates: group images whose CLIP embeddings are almost the same, in time close to
  * linear in the number of images and memory linear in it (20,000 images in a browser worker).
  *
  * Definition. Images i and j are LINKED when cos(i, j) ≥ minCosine AND (the time window is off, or either
- * image lacks a capture time, or |t_i − t_j| ≤ windowMs). Groups are the connected components of the links
- * (single linkage) with ≥ 2 members. Embedding rows are L2-normalised, so cos = dot product. A capture time
- * that is not a finite number counts as missing.
+ * image lacks a capture time, or |t_i − t_j| ≤ windowMs, inclusive). Groups are the connected components of
+ * the links (single linkage) with ≥ 2 members. Rows are L2-normalised, so cos = dot product. A capture
+ * time that is not a finite number counts as missing.
  *
- * Algorithm. Union-find over CANDIDATE pairs; every candidate is verified with an exact dot product, so a
- * link is never invented — the only possible error is a linked pair that never becomes a candidate. Before
- * a dot product, a pair whose images are already in one component is skipped (it cannot change the
- * components; this "union-find short-cut" is what makes a 200-frame burst cost ~200 dot products, not 20,000).
- * Candidates come from:
+ * Algorithm. Union-find over CANDIDATE pairs, each verified with an exact dot product: a link is never
+ * invented, the only possible error is a linked pair that never becomes a candidate. A candidate whose two
+ * images are already in one component is skipped (it cannot change the components); this union-find
+ * short-cut is what makes a 200-frame burst cost ~200 dot products rather than 20,000. Candidates:
  *
- * (a) Time sweep (window on, pairs where BOTH images have a time): sort those images by time and compare
- *     each with the following ones while Δt ≤ window — O(n·k) for k images per window, and exact. When the
- *     window is so wide that k stops being small (the sweep would cost more than SWEEP_PREFERENCE × the
- *     LSH below), these pairs go through the LSH instead, with the time condition checked before the dot.
+ * (a) Time sweep — window on, pairs where BOTH images have a time: sort them by time and compare each with
+ *     the following ones while Δt ≤ window. O(n·k) for k images per window, and exact. When the window is
+ *     so wide that k is no longer small (the sweep would cost more than SWEEP_PREFERENCE × the LSH), these
+ *     pairs go through the LSH too, with the time condition checked before the dot product.
  *
- * (b) Random-hyperplane LSH (SimHash) for the other pairs (window off: all pairs; window on: pairs where at
- *     least one image lacks a time). A table draws b Gaussian hyperplanes r_1..r_b; an image's key is the b
- *     sign bits [r_k · x > 0]. For two images at angle θ one hyperplane separates them with probability
- *     θ/π (Charikar 2002), so they share a b-bit key with probability (1 − θ/π)^b and miss in all L
- *     independent tables with probability
+ * (b) Random-hyperplane LSH (SimHash) — all other pairs (window off: every pair; window on: pairs where at
+ *     least one image lacks a time). A table draws b Gaussian hyperplanes r_1..r_b; an image's key is its
+ *     b sign bits [r_k · x > 0]; images with equal keys share a bucket, and every eligible pair within a
+ *     bucket is a candidate. One random hyperplane separates two vectors at angle θ with probability θ/π
+ *     (Goemans–Williamson; Charikar 2002), so a pair shares a key with probability (1 − θ/π)^b and misses
+ *     in all L independent tables with probability
  *
  *         P_miss(θ) = (1 − (1 − θ/π)^b)^L.
  *
- *     With θ₀ = acos(minCosine) and p₀ = 1 − θ₀/π, L = ⌈ln 0.01 / ln(1 − p₀^b)⌉ makes P_miss ≤ 1 % for a pair
- *     exactly at minCosine, and less above it (P_miss falls fast with cos; see the test). Every pair that
- *     shares a bucket in some table is a candidate.
+ *     With θ₀ = acos(minCosine), p₀ = 1 − θ₀/π, L = ⌈ln 0.01 / ln(1 − p₀^b)⌉ (`lshTablesFor`) makes P_miss ≤ 1 %
+ *     for a pair exactly at minCosine; above it the miss chance falls fast (for the plans below: ≤ 0.35 % at
+ *     minCosine + 0.02, ≤ 0.11 % at + 0.04; 0 for identical images).
  *
- *     b is chosen by a cost model (units: 512-d dot products): hashing costs n·L·(b+1), candidates cost
- *     L·E, where E = (eligible pairs) × mean over a seeded sample of SAMPLE_PAIRS random pairs of
- *     (1 − θ/π)^b. The sample makes the choice follow the data: CLIP image embeddings share a mean direction
- *     (unrelated photos at cos ≈ 0.4–0.6, not 0), which makes short keys collide far more than on isotropic
- *     vectors. b ranges over [MIN_BITS, MAX_BITS], subject to L ≤ MAX_TABLES and to a background
- *     bucket of ≤ BUCKET_FULL / 4 images; when no b fits or brute force (every eligible pair once) is cheaper,
- *     brute force is used — exact, O(n²) time, O(1) extra memory. Tiny inputs (≤ BRUTE_PAIRS pairs) always
- *     use brute force. Values this gives for minCosine 0.95 / 0.90 / 0.99 on isotropic synthetic data at
- *     n = 20,000: b = 14, 13, 17 → L = 19, 29, 9 (the bench prints the plan; `lshTablesFor` is the formula).
+ *     b trades hashing (n·L·planes projections) against candidates (L × eligible pairs × P[same key]).
+ *     It is chosen by a cost model: P[same key] = mean of (1 − θ/π)^b over a seeded sample of
+ *     SAMPLE_PAIRS random pairs, each candidate costing what its early-exit dot product (below) read on that
+ *     sample, a projection HASH_COST of a dot product. The sample makes b follow the data: CLIP image
+ *     embeddings share a mean direction (unrelated photos at cos ≈ 0.5, not 0), so short keys collide far
+ *     more than on isotropic vectors. Kept are b ∈ [MIN_BITS, MAX_BITS] with L ≤ MAX_TABLES whose average
+ *     bucket holds ≤ BUCKET_FULL / 4 images; brute force (every eligible pair, exact, O(1) extra memory)
+ *     when that is cheaper, and always below BRUTE_PAIRS pairs. What it picks at n = 20,000:
  *
- *     Huge buckets. A bucket of > BUCKET_FULL images (e.g. 20,000 identical images all share every key) is
- *     not compared all-pairs: its members are put in a fixed order — by the projection on one extra random
- *     direction per table, then by index — and each image without a usable time is compared with the next
- *     NEIGHBOURS such images; each timed image with the NEIGHBOURS/2 nearest untimed ones before and after
- *     it; and, when the LSH also handles timed pairs, each timed image with the next NEIGHBOURS timed ones in
- *     time order within the window. That is O(m·NEIGHBOURS) for m members, and with the short-cut above
- *     identical images cost ~m dot products: links chain, so identical (or mutually linked) images still
- *     come out as exactly the components brute force finds. What is lost is the recall bound for a pair
- *     of non-linked-looking images inside such a bucket; `plan.cappedBuckets` counts them.
+ *         minCosine                   0.90     0.93     0.95     0.97     0.99
+ *         isotropic vectors  (b, L)   10, 20   10, 15   10, 11   10, 8    11, 5
+ *         CLIP-like (cos≈0.5)(b, L)   16, 53   16, 34   16, 23   16, 15   17, 8
  *
- *     A pair that shared a fully compared bucket in an earlier table is not compared again (the earlier
- *     keys are kept), so `comparisons` counts distinct pairs except for pairs met only in capped buckets.
+ *     (smaller n: smaller b, e.g. b = 6–8 at n = 1,000–5,000 isotropic; bench/groups.ts prints the plan).
  *
- * Determinism: hyperplanes and the sample come from mulberry32 with fixed seeds; the same input gives the
- * same groups on every engine. Memory: the input, O(n·L) 32-bit integers (the keys of earlier tables), and
- * O(n) scratch per table; nothing n×n.
+ *     Huge buckets. Buckets of ≤ BUCKET_FULL images are compared all-pairs; larger ones too, smallest first,
+ *     while the table's budget of PAIR_BUDGET·n pairs lasts. Beyond that (e.g. 20,000 identical images share
+ *     every key) a bucket is CAPPED: its members are put in a fixed order — projection on one extra random
+ *     direction, then index — and each image without a usable time is compared with the next NEIGHBOURS such
+ *     images, each timed image with the NEIGHBOURS/2 nearest untimed ones on either side, and (when the LSH
+ *     also handles timed pairs) each timed image with the next NEIGHBOURS timed ones in time order within the
+ *     window. O(m·NEIGHBOURS) for m members; with the short-cut, identical images cost ~m dot products, and
+ *     since links chain, identical or mutually linked images still come out exactly as brute force has them.
+ *     What a capped bucket loses is the recall bound for its other pairs; `plan.cappedBuckets` counts them
+ *     (none on isotropic data; a few on CLIP-like data at n ≥ 5,000).
+ *
+ *     A pair that shared a fully compared bucket in an earlier table is not compared again (each table's
+ *     keys are kept for that), so repeated collisions of near-but-unlinked pairs cost one dot product.
+ *
+ * Early-exit dot products. For an unrelated pair the answer "below minCosine" is known long before the
+ * end: after each SEGMENT of 64 dimensions, partial sum + ‖rest of x‖·‖rest of y‖ (Cauchy–Schwarz) bounds
+ * the result, and once that bound is below minCosine the pair is dropped. Exact: a completed product is
+ * bit-identical to the plain one. Unrelated pairs typically stop after 64–128 of 512 dimensions.
+ *
+ * Determinism: hyperplanes and the sample come from mulberry32 with fixed seeds, so the same input gives the
+ * same groups on every engine. Memory: the input, O(n·L) 32-bit integers (earlier tables' keys), O(n)
+ * floats of tail norms and O(n) scratch per table; nothing n×n. Time: ~1 s for 20,000 isotropic images
+ * and ~3 s for CLIP-like ones in Node 20 on one core (bench/groups.ts).
  */
 import { mulberry32 } from './mulberry32';
 
@@ -167,6 +179,7 @@ export function groupNearDuplicates(input: GroupingInput): Grouping {
   const { embeddings: emb, count: n, dim, minCosine } = input;
   checkInput(emb, n, dim);
   if (input.capturedAt.length !== n) throw new Error(`groupNearDuplicates: ${input.capturedAt.length} times for ${n} images`);
+  if (Number.isNaN(minCosine)) throw new Error('groupNearDuplicates: minCosine is NaN'); // every `dot < NaN` is false: all would link
   if (input.windowMs !== null && Number.isNaN(input.windowMs)) throw new Error('groupNearDuplicates: windowMs is NaN');
   const windowOn = input.windowMs !== null;
   const windowMs = input.windowMs ?? Number.POSITIVE_INFINITY;

@@ -85,7 +85,11 @@ function withGroups(items: ViewItem[], options: ViewOptions): { items: ViewItem[
   if (!grouping || grouping.groups.length === 0) return { items, hidden: 0, groups: [] };
   const position = new Map(items.map((it, i) => [it.tile.id, i]));
   const members = grouping.groups.map((g) => Int32Array.from(g.filter((id) => position.has(id)).map((id) => position.get(id)!)));
-  const best = bestOfGroups(members, (i) => items[i].tagScore ?? items[i].tile.score);
+  // A tag's ranking leaves out images below its threshold, so some groups have no member in view.
+  const present = members.flatMap((m, g) => (m.length > 0 ? [g] : []));
+  const presentBest = bestOfGroups(present.map((g) => members[g]), (i) => items[i].tagScore ?? items[i].tile.score);
+  const best = new Int32Array(members.length).fill(-1);
+  present.forEach((g, k) => (best[g] = presentBest[k]));
   const out: ViewItem[] = [];
   let hidden = 0;
   items.forEach((it, i) => {
