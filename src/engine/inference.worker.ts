@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-web';
 import jsepWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import jsepMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import { adapterFacts } from './adapterFacts';
+import { runWithBatchBackoff } from './batchBackoff';
 import { chooseBackend, type BackendChoice } from './backend';
 import { embedImageBatch, embedTextBatch, PIXELS_PER_IMAGE, type TensorCtor } from './encoders';
 import { chooseDtypeFile, loadCatalogue, loadModelFile, resolveManifest } from './modelSources';
@@ -31,7 +32,14 @@ interface Engine {
   tagHead: ort.InferenceSession | null;
   ctx: Parameters<typeof loadModelFile>[2];
   ready: EngineReady;
+  /** Largest image batch that fitted after an out-of-memory; null until one happens. */
+  batchLimit: number | null;
+  /** Settles with the reason when the WebGPU device is lost (never on WASM). */
+  gpuLost: Promise<string>;
 }
+
+/** The batch was on a WebGPU device that is gone: the work is redone on WASM. */
+class GpuLostError extends Error {}
 
 let engine: Engine | null = null;
 /** Heads the user trained (taste heads), by the key the app gave them; they live as long as the engine. */
@@ -127,17 +135,68 @@ async function init(req: Extract<InferenceRequest, { type: 'init' }>): Promise<v
     warmupMs,
     sessionMs,
     tagHead: tagHeadFile ? { id: tagHeadFile.id, scale: tagHeadFile.scale, trainedOn: tagHeadFile.trainedOn } : null,
+    batchLimit: null,
   };
-  engine = { manifest, choice, vision, text: null, tokenizer: null, head, tagHead, ctx, ready };
+  engine = { manifest, choice, vision, text: null, tokenizer: null, head, tagHead, ctx, ready, batchLimit: null, gpuLost: watchGpuDevice(choice) };
   await dropUserHeads();
   void started;
   post({ type: 'ready', id: req.id, engine: ready });
 }
 
+function watchGpuDevice(choice: BackendChoice): Promise<string> {
+  if (choice.backend !== 'webgpu') return new Promise(() => undefined);
+  // After the first WebGPU session, ORT hands out the device it created (typed as a promise, in 1.30 the device itself).
+  return Promise.resolve(ort.env.webgpu.device).then((device) => device.lost).then((info) => info.message || `device ${info.reason ?? 'lost'}`);
+}
+
+/** Runs `work` on the current sessions; if the WebGPU device is lost before or during it, moves to WASM and runs it again. */
+async function withGpuRecovery<T>(work: (e: Engine) => Promise<T>): Promise<T> {
+  if (!engine) throw new Error('the engine is not ready');
+  const e = engine;
+  if (e.choice.backend !== 'webgpu') return work(e);
+  const lost = e.gpuLost.then((why) => Promise.reject(new GpuLostError(why)));
+  try {
+    return await Promise.race([work(e), lost]);
+  } catch (err) {
+    // Work on a destroyed device may fail with a validation error before `lost` settles: give it a moment.
+    const why = err instanceof GpuLostError ? err.message : await Promise.race([e.gpuLost, new Promise<null>((r) => setTimeout(() => r(null), 250))]);
+    if (why === null) throw err;
+    await switchToWasm(e, why);
+    return work(e);
+  }
+}
+
+async function switchToWasm(e: Engine, why: string): Promise<void> {
+  const choice = chooseBackend('wasm', null, { crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency || 1 });
+  choice.reason = `WebGPU device lost (${why}); switched to ${choice.reason}`;
+  const { dtype, file } = chooseDtypeFile(e.manifest, 'vision', choice.dtypes);
+  const bytes = (await loadModelFile(e.manifest, file, e.ctx)).bytes;
+  const vision = await createSession(bytes, choice);
+  // Sessions on a dead device may never settle: let them go without waiting.
+  for (const old of [e.vision, e.text]) void old?.release().catch(() => undefined);
+  Object.assign(e, { vision, text: null, choice, gpuLost: new Promise<string>(() => undefined) });
+  e.ready = { ...e.ready, backend: 'wasm', dtype, reason: choice.reason };
+  post({ type: 'engineChanged', id: 0, engine: e.ready, notice: `WebGPU stopped working (${why}). Loupe moved to WebAssembly and goes on from where it was.` });
+}
+
 async function embedImages(req: Extract<InferenceRequest, { type: 'embedImages' }>): Promise<void> {
   if (!engine) throw new Error('the engine is not ready');
   const t0 = performance.now();
-  const embeddings = await embedImageBatch(engine.vision, Tensor, req.pixels, req.count);
+  const embeddings = await withGpuRecovery(async (e) => {
+    const { output, limit } = await runWithBatchBackoff(
+      req.count,
+      e.manifest.embedDim,
+      e.batchLimit,
+      (offset, count) => embedImageBatch(e.vision, Tensor, req.pixels.subarray(offset * PIXELS_PER_IMAGE, (offset + count) * PIXELS_PER_IMAGE), count),
+      (next) => {
+        e.ready = { ...e.ready, batchLimit: next };
+        post({ type: 'engineChanged', id: 0, engine: e.ready, notice: `Out of memory on a batch of ${req.count}: going on in batches of ${next}.` });
+      },
+    );
+    e.batchLimit = limit ?? e.batchLimit;
+    return output;
+  });
+  if (!engine) throw new Error('the engine is not ready');
   const scores = engine.head ? engine.head.scoreBatch(embeddings, req.count) : null;
   const transfer: Transferable[] = [embeddings.buffer];
   if (scores) transfer.push(scores.buffer);
@@ -145,20 +204,19 @@ async function embedImages(req: Extract<InferenceRequest, { type: 'embedImages' 
 }
 
 async function embedTexts(req: Extract<InferenceRequest, { type: 'embedTexts' }>): Promise<void> {
-  if (!engine) throw new Error('the engine is not ready');
-  if (!engine.tokenizer) {
-    const tokFile = await loadModelFile(engine.manifest, engine.manifest.tokenizer, engine.ctx);
-    engine.tokenizer = createClipTokenizer(JSON.parse(new TextDecoder().decode(tokFile.bytes)), {
-      contextLength: engine.manifest.contextLength,
-    });
-  }
-  if (!engine.text) {
-    const { file } = chooseDtypeFile(engine.manifest, 'text', engine.choice.dtypes);
-    const bytes = (await loadModelFile(engine.manifest, file, engine.ctx)).bytes;
-    engine.text = await createSession(bytes, engine.choice);
-  }
-  const batch = engine.tokenizer.encodeBatch(req.texts);
-  const embeddings = await embedTextBatch(engine.text, Tensor, batch.ids, batch.attentionMask ?? null, batch.batch, batch.length);
+  const embeddings = await withGpuRecovery(async (e) => {
+    if (!e.tokenizer) {
+      const tokFile = await loadModelFile(e.manifest, e.manifest.tokenizer, e.ctx);
+      e.tokenizer = createClipTokenizer(JSON.parse(new TextDecoder().decode(tokFile.bytes)), { contextLength: e.manifest.contextLength });
+    }
+    if (!e.text) {
+      const { file } = chooseDtypeFile(e.manifest, 'text', e.choice.dtypes);
+      const bytes = (await loadModelFile(e.manifest, file, e.ctx)).bytes;
+      e.text = await createSession(bytes, e.choice);
+    }
+    const batch = e.tokenizer.encodeBatch(req.texts);
+    return embedTextBatch(e.text, Tensor, batch.ids, batch.attentionMask ?? null, batch.batch, batch.length);
+  });
   post({ type: 'textEmbeddings', id: req.id, count: req.texts.length, embeddings }, [embeddings.buffer]);
 }
 
@@ -183,6 +241,13 @@ async function setUserHead(req: Extract<InferenceRequest, { type: 'setUserHead' 
   post({ type: 'done', id: req.id });
 }
 
+/** Test hook: destroys the WebGPU device as a driver reset would, to prove the move to WASM. */
+async function loseGpuDevice(req: Extract<InferenceRequest, { type: 'loseGpuDevice' }>): Promise<void> {
+  if (engine?.choice.backend !== 'webgpu') throw new Error('the engine is not on WebGPU');
+  (await Promise.resolve(ort.env.webgpu.device)).destroy();
+  post({ type: 'done', id: req.id });
+}
+
 function handle(req: InferenceRequest): Promise<void> {
   switch (req.type) {
     case 'init':
@@ -195,10 +260,19 @@ function handle(req: InferenceRequest): Promise<void> {
       return scoreTagHead(req);
     case 'setUserHead':
       return setUserHead(req);
+    case 'loseGpuDevice':
+      return loseGpuDevice(req);
     case 'abort':
       return Promise.resolve();
   }
 }
+
+// After a device loss ORT's own pending GPU reads reject with no one awaiting them; the loss is handled
+// (withGpuRecovery), so these are noise, not errors.
+self.addEventListener('unhandledrejection', (event) => {
+  const message = event.reason instanceof Error ? event.reason.message : String(event.reason);
+  if (/device (was|is) lost|lost before/i.test(message)) event.preventDefault();
+});
 
 self.onmessage = (event: MessageEvent<InferenceRequest>) => {
   const req = event.data;

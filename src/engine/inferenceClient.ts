@@ -18,6 +18,8 @@ export class InferenceClient {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** The engine changed under a running analysis (WebGPU lost → WASM, smaller batches after out-of-memory). */
+  onEngineChanged: ((engine: EngineReady, notice: string) => void) | null = null;
 
   constructor(worker: Worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'loupe-inference' })) {
     this.worker = worker;
@@ -96,7 +98,13 @@ export class InferenceClient {
     });
   }
 
+  /** Test hook: destroys the worker's WebGPU device. */
+  loseGpuDevice() {
+    return this.request({ type: 'loseGpuDevice' }, []).then(() => undefined);
+  }
+
   private receive(r: InferenceResponse): void {
+    if (r.type === 'engineChanged') return this.onEngineChanged?.(r.engine, r.notice);
     const p = this.pending.get(r.id);
     if (!p) return;
     if (r.type === 'loadProgress' || r.type === 'status') return p.onEvent?.(r);

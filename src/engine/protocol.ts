@@ -28,6 +28,8 @@ export type InferenceRequest =
   | { type: 'scoreTagHead'; id: number; head: string | null; imageEmbeds: Float32Array; count: number; tagEmbedding: Float32Array }
   /** Loads (ONNX bytes) or drops (null) a head the user trained; heads are dropped when the model changes. */
   | { type: 'setUserHead'; id: number; key: string; onnx: Uint8Array | null }
+  /** Test hook (`?testHooks=1`): destroys the WebGPU device, as a driver reset or a lost GPU would. */
+  | { type: 'loseGpuDevice'; id: number }
   | { type: 'abort'; id: number };
 
 export interface ModelLoadProgress {
@@ -49,6 +51,8 @@ export interface EngineReady {
   sessionMs: number;
   /** The tag head that ranks tags, when the model has one. */
   tagHead: { id: string; scale: string; trainedOn: string } | null;
+  /** Largest image batch that fits, once a bigger one ran out of memory; null while none has. */
+  batchLimit: number | null;
 }
 
 export type InferenceResponse =
@@ -68,6 +72,8 @@ export type InferenceResponse =
   | { type: 'textEmbeddings'; id: number; count: number; embeddings: Float32Array }
   | { type: 'tagHeadScores'; id: number; scores: Float32Array }
   | { type: 'done'; id: number }
+  /** Unsolicited (id 0): the engine changed under a running analysis (WebGPU lost, smaller batches); the notice says how. */
+  | { type: 'engineChanged'; id: 0; engine: EngineReady; notice: string }
   | { type: 'error'; id: number; message: string; fatal: boolean };
 
 /** Messages to a decode worker. */

@@ -7,6 +7,7 @@ import { InferenceClient } from '../engine/inferenceClient';
 import type { PickedFile } from '../library/collectFiles';
 import { useEngine } from './engineStore';
 import { saveBackendPreference } from './settings';
+import { useUi } from './uiStore';
 
 export interface AppConfig {
   modelId: string | null;
@@ -73,6 +74,10 @@ export function configure(next: AppConfig): void {
 export function startEngine(options: { allowRemote?: boolean; pickedModelFiles?: PickedFile[] } = {}): Promise<boolean> {
   client?.terminate();
   client = new InferenceClient();
+  client.onEngineChanged = (ready, notice) => {
+    useEngine.getState().set({ ready });
+    useUi.getState().notify(notice);
+  };
   const engine = useEngine.getState();
   engine.set({ phase: 'loading', status: 'Starting the inference worker…', problem: null, loadProgress: null, ready: null });
   const picked = options.pickedModelFiles
