@@ -8,11 +8,13 @@ let server: PreviewServer | null = null;
 /** Serves the built app (dist/) on 127.0.0.1 with the same headers as `npm start`. */
 export async function setup(project: TestProject): Promise<void> {
   const root = resolve(import.meta.dirname, '..');
-  if (!existsSync(resolve(root, 'dist/index.html'))) throw new Error('dist/ is missing: run `npm run build` first');
-  if (!existsSync(resolve(root, 'dist/models/clip-tiny/manifest.json'))) {
-    throw new Error('dist/models/clip-tiny is missing: run `npm run models:test` before `npm run build`');
+  // LOUPE_DIST lets parallel work serve its own build (`vite build --outDir …`) without racing on dist/.
+  const outDir = resolve(root, process.env.LOUPE_DIST ?? 'dist');
+  if (!existsSync(resolve(outDir, 'index.html'))) throw new Error(`${outDir} is missing: run \`npm run build\` first`);
+  if (!existsSync(resolve(outDir, 'models/clip-tiny/manifest.json'))) {
+    throw new Error(`${outDir}/models/clip-tiny is missing: run \`npm run models:test\` before \`npm run build\``);
   }
-  server = await preview({ root, preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
+  server = await preview({ root, build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('preview server has no URL');
   project.provide('baseUrl', url);
