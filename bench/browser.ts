@@ -336,13 +336,18 @@ export async function runApp(
     const crossOriginIsolated = await page.evaluate(() => self.crossOriginIsolated);
 
     await page.evaluate(async (list) => {
-      const files = await Promise.all(
-        list.map(async (u) => {
-          const res = await fetch(u);
-          if (!res.ok) throw new Error(`${u}: HTTP ${res.status}`);
-          return new File([await res.blob()], u.split('/').pop() ?? u, { type: 'image/jpeg' });
-        }),
-      );
+      const files: File[] = [];
+      // 200 at a time: thousands of fetches at once fail with ERR_INSUFFICIENT_RESOURCES.
+      for (let start = 0; start < list.length; start += 200) {
+        const chunk = await Promise.all(
+          list.slice(start, start + 200).map(async (u) => {
+            const res = await fetch(u);
+            if (!res.ok) throw new Error(`${u}: HTTP ${res.status}`);
+            return new File([await res.blob()], u.split('/').pop() ?? u, { type: 'image/jpeg' });
+          }),
+        );
+        files.push(...chunk);
+      }
       (window as unknown as ProbeWindow).__bench.files = files;
     }, urls);
 

@@ -148,7 +148,11 @@ function schedule(): void {
 }
 export function scheduleGrouping(delay = 300): void {
   if (groupTimer) clearTimeout(groupTimer);
-  groupTimer = setTimeout(() => void updateGroups(), delay);
+  // While 20,000 images stream in, each regroup takes seconds: wait a few times its cost between runs, so
+  // grouping stays a small share of the work instead of restarting after every batch.
+  // A slider move is answered at once.
+  const lastMs = useLibrary.getState().running ? (useInsights.getState().grouping?.ms ?? 0) : 0;
+  groupTimer = setTimeout(() => void updateGroups(), Math.max(delay, 4 * lastMs));
 }
 
 useLibrary.subscribe((s, prev) => {

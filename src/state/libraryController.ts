@@ -2,7 +2,7 @@
  * The library side: files in (hashed, decoded and analysed in workers), scores out, the session kept in
  * IndexedDB. Everything the user does that must survive a reload goes through here and is stored first.
  */
-import { runAnalysis, type AnalysisItem } from '../engine/analysis';
+import { runAnalysis, type AnalysisItem, type AnalysisProgress } from '../engine/analysis';
 import { PIXELS_PER_IMAGE } from '../engine/encoders';
 import type { PickedFile } from '../library/collectFiles';
 import { DecodePool } from '../library/decodePool';
@@ -21,12 +21,14 @@ import { appConfig, currentModelId, inferenceClient, onEngineReady, whenEngineRe
 import { useLibrary, type Tile } from './libraryStore';
 import { useRanking } from './rankingStore';
 import { reportStorageError } from './storageErrors';
+import { OverallProgress } from './overallProgress';
 import { flushTilePatches, queueNewTile, queueProgress, queueTilePatch, tileById } from './tilePatches';
 
 export const db = openLibraryDb();
 let pool: DecodePool | null = null;
 let queue: Promise<void> = Promise.resolve();
 let abort = new AbortController();
+const overall = new OverallProgress();
 let nextUnreadable = 1;
 const files = new Map<string, File>();
 /** Content hashes already being added in this session (a folder may hold the same file twice). */
@@ -188,7 +190,17 @@ async function identify(p: DecodePool, item: PickedFile): Promise<string | null>
 }
 
 function enqueue(ids: string[]): void {
-  queue = queue.then(() => analyse(ids)).catch((err: unknown) => console.error('analysis failed', err));
+  // The signal of the moment: a cancel stops this chunk even if it has not started yet.
+  const signal = abort.signal;
+  overall.queued(ids.length);
+  useLibrary.getState().setRunning(true);
+  let final: AnalysisProgress | null = null;
+  queue = queue
+    .then(async () => void (final = await analyse(ids, signal)))
+    .catch((err: unknown) => console.error('analysis failed', err))
+    .finally(() => {
+      if (overall.finished(final, ids.length)) useLibrary.getState().setRunning(false);
+    });
 }
 
 export function cancelAnalysis(): void {
@@ -204,9 +216,8 @@ export function resumeAnalysis(): void {
   if (ids.length > 0) enqueue(ids);
 }
 
-async function analyse(ids: string[]): Promise<void> {
+async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProgress> {
   flushTilePatches();
-  const signal = abort.signal;
   const ok = await whenEngineReady();
   const config = appConfig();
   const c = inferenceClient();
@@ -214,6 +225,7 @@ async function analyse(ids: string[]): Promise<void> {
   const items: AnalysisItem[] = ids
     .filter((id) => files.has(id) && lib.tiles[id])
     .map((id) => ({ id, file: files.get(id)!, name: lib.tiles[id].name }));
+  overall.skipped(ids.length - items.length);
   const p = decodePool();
   const model = modelId();
   const embed =
@@ -223,9 +235,8 @@ async function analyse(ids: string[]): Promise<void> {
           return { embeddings: r.embeddings, scores: r.scores };
         }
       : null;
-  lib.setRunning(true);
   try {
-    await runAnalysis(
+    return await runAnalysis(
       items,
       {
         decodeConcurrency: p.size,
@@ -270,7 +281,7 @@ async function analyse(ids: string[]): Promise<void> {
           queueTilePatch(id, { status: 'scored', score }, true);
           if (model) void putEmbedding(db, model, id, { embedding, aesthetic: score }).catch(reportStorageError);
         },
-        onProgress: queueProgress,
+        onProgress: (p) => queueProgress(overall.combine(p)),
       },
       { batchSize: config.batchSize, maxBatchesAhead: 2, pixelsPerImage: PIXELS_PER_IMAGE, embedDim: 512 },
       signal,
@@ -281,6 +292,5 @@ async function analyse(ids: string[]): Promise<void> {
       const { tiles, patchTile } = useLibrary.getState();
       for (const id of ids) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
     }
-    useLibrary.getState().setRunning(false);
   }
 }
