@@ -2,6 +2,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { CSP_HEADER, contentSecurityPolicyPlugin } from './build/csp.ts';
+import { precacheManifest } from './build/precacheManifest.ts';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
 const isolationHeaders = {
@@ -33,13 +35,15 @@ function benchModels(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), benchModels()],
+  // precacheManifest: builds src/sw.ts to /sw.js and lists in it the files it precaches (offline use).
+  plugins: [react(), benchModels(), contentSecurityPolicyPlugin(), precacheManifest()],
   resolve: {
     // The non-bundled ORT build loads its wasm glue (.mjs) from wasmPaths: same-origin files we serve.
     alias: [{ find: /^onnxruntime-web$/, replacement: resolve(import.meta.dirname, 'node_modules/onnxruntime-web/dist/ort.min.mjs') }],
   },
   server: { host: '127.0.0.1', port: 5173, headers: isolationHeaders },
-  preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
+  // The built pages carry the CSP as a <meta>; the header is what reaches the workers (docs/security.md).
+  preview: { host: '127.0.0.1', port: 4173, headers: { ...isolationHeaders, 'Content-Security-Policy': CSP_HEADER } },
   // ORT ships its own wasm loader; pre-bundling breaks its relative asset URLs.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },

@@ -26,26 +26,92 @@ export interface DropFile {
   name: string;
   bytes: Uint8Array;
   type?: string;
+  /** Path inside a dropped folder ("trip/IMG_1.jpg"); the file's name must be its last part. */
+  relativePath?: string;
 }
 
 export function fileFromDisk(path: string, name = basename(path)): DropFile {
   return { name, bytes: new Uint8Array(readFileSync(path)) };
 }
 
-/** Drops files on the page the way a user does: a DataTransfer on a `drop` event. */
+/**
+ * Drops files on the page the way a user does: a DataTransfer on a `drop` event. When some files have a
+ * `relativePath`, the drop is a folder drop: a page cannot build real FileSystemEntry objects, so the event
+ * carries a DataTransfer stand-in whose items give entries with Chromium's shape (isFile/isDirectory, file(),
+ * createReader().readEntries() in batches of at most 100), and the app walks them as it walks a dropped folder.
+ */
 export async function dropFiles(page: Page, files: DropFile[]): Promise<void> {
-  const payload = files.map((f) => ({ name: f.name, type: f.type ?? '', b64: Buffer.from(f.bytes).toString('base64') }));
+  const payload = files.map((f) => ({ name: f.name, type: f.type ?? '', path: f.relativePath ?? null, b64: Buffer.from(f.bytes).toString('base64') }));
   await page.evaluate((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) {
+    // Under tsx (esbuild's keepNames) the named arrows below are wrapped in __name(), which pages lack.
+    (globalThis as { __name?: unknown }).__name ??= (f: unknown) => f;
+    const made = list.map((f) => {
       const bin = atob(f.b64);
       const bytes = new Uint8Array(bin.length);
       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], f.name, { type: f.type }));
-    }
+      return { file: new File([bytes], f.name, { type: f.type }), path: f.path };
+    });
     const zone = document.querySelector('[data-testid="drop-zone"]');
     if (!zone) throw new Error('no drop zone');
-    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    if (made.every((m) => m.path === null)) {
+      const dt = new DataTransfer();
+      for (const m of made) dt.items.add(m.file);
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      return;
+    }
+    interface Dir {
+      name: string;
+      fullPath: string;
+      children: (Dir | File)[];
+    }
+    const fileEntry = (file: File, fullPath: string) => ({
+      isFile: true,
+      isDirectory: false,
+      name: file.name,
+      fullPath,
+      file: (ok: (f: File) => void) => setTimeout(() => ok(file)),
+    });
+    const dirEntry = (dir: Dir): unknown => ({
+      isFile: false,
+      isDirectory: true,
+      name: dir.name,
+      fullPath: dir.fullPath,
+      createReader: () => {
+        let at = 0;
+        return {
+          readEntries: (ok: (entries: unknown[]) => void) =>
+            setTimeout(() => {
+              const batch = dir.children.slice(at, at + 100);
+              at += batch.length;
+              ok(batch.map((c) => (c instanceof File ? fileEntry(c, `${dir.fullPath}/${c.name}`) : dirEntry(c))));
+            }),
+        };
+      },
+    });
+    const root: Dir = { name: '', fullPath: '', children: [] };
+    for (const m of made) {
+      const parts = (m.path ?? m.file.name).split('/');
+      let dir = root;
+      for (const part of parts.slice(0, -1)) {
+        let next = dir.children.find((c): c is Dir => !(c instanceof File) && c.name === part);
+        if (!next) {
+          next = { name: part, fullPath: `${dir.fullPath}/${part}`, children: [] };
+          dir.children.push(next);
+        }
+        dir = next;
+      }
+      dir.children.push(m.file);
+    }
+    const items = root.children.map((c) => ({
+      kind: 'file',
+      type: c instanceof File ? c.type : '',
+      getAsFile: () => (c instanceof File ? c : null),
+      webkitGetAsEntry: () => (c instanceof File ? fileEntry(c, `/${c.name}`) : dirEntry(c)),
+    }));
+    const dataTransfer = { items, files: root.children.filter((c): c is File => c instanceof File), types: ['Files'], dropEffect: 'copy', effectAllowed: 'all' };
+    const event = new DragEvent('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(event, 'dataTransfer', { value: dataTransfer });
+    zone.dispatchEvent(event);
   }, payload);
 }
 

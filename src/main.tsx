@@ -7,10 +7,15 @@ import { configure, readConfig, startEngine, whenEngineReady } from './state/eng
 import { useRanking } from './state/rankingStore';
 import { loadBackendPreference, loadPromptTemplates } from './state/settings';
 import { embedAllTags } from './state/tags';
+import { registerServiceWorker } from './offline/registerServiceWorker';
+import { installTestHooks } from './state/testHooks';
 // Auto-tags, zero-shot quality, prompt adherence and groups follow the embeddings from here on.
 import './state/insights';
 
+// Offline use (the app and ORT's wasm precached by /sw.js): built app only, the dev server has no sw.js.
+if (import.meta.env.PROD) registerServiceWorker();
 const config = readConfig(location.search);
+if (new URLSearchParams(location.search).get('testHooks') === '1') installTestHooks();
 if (!new URLSearchParams(location.search).has('backend')) config.preference = await loadBackendPreference();
 configure(config);
 const templates = await loadPromptTemplates();

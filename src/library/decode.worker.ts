@@ -5,7 +5,8 @@ import type { DecodeRequest, DecodeResponse } from '../engine/protocol';
 import { contentHash } from './contentHash';
 import { readImageMetadata } from './metadata/readMetadata';
 import { technicalQuality, WORKING_LONG_SIDE, type TechnicalQuality } from './quality/technical';
-import { SNIFF_HEAD_BYTES, SNIFF_TAIL_BYTES, sniffImage } from './sniff';
+import { headerSize, jpegSize, MAX_DECODE_PIXELS, planDecode, type DecodePlan, type ImageSize } from './decodePlan';
+import { SNIFF_HEAD_BYTES, SNIFF_TAIL_BYTES, sniffImage, type ImageFormat } from './sniff';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -44,6 +45,60 @@ async function qualityOf(bitmap: ImageBitmap): Promise<TechnicalQuality | null> 
   }
 }
 
+/** The stored size from the file's header, read before decoding; null when the header does not say. */
+async function readSize(file: Blob, format: ImageFormat): Promise<ImageSize | null> {
+  if (format !== 'jpeg') return headerSize(format, new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
+  // A JPEG's frame header comes after its APP segments (EXIF, ICC…): read further until it is in.
+  let have = Math.min(file.size, 131072);
+  for (;;) {
+    const found = jpegSize(new Uint8Array(await file.slice(0, have).arrayBuffer()));
+    if (!found || !('needBytes' in found)) return found;
+    if (have >= file.size) return null;
+    have = Math.min(file.size, Math.max(found.needBytes, have * 2));
+  }
+}
+
+interface Opened {
+  bitmap: ImageBitmap;
+  /** The image's full displayed size (after EXIF orientation), whatever size it was decoded at. */
+  width: number;
+  height: number;
+}
+
+/**
+ * A JPEG over the pixel bound, decoded by the JPEG decoder itself at plan.numerator/8 (WebCodecs' desired size),
+ * so the full-size bitmap never exists. createImageBitmap(blob, { resizeWidth }) would not do: Chromium decodes
+ * at full size first (≈ 1.1 GB for 12000×12000, measured; docs/reliability.md).
+ */
+async function openScaledJpeg(file: Blob, size: ImageSize, plan: Extract<DecodePlan, { kind: 'scaled' }>): Promise<Opened> {
+  const decoder = new ImageDecoder({
+    data: file.stream(),
+    type: 'image/jpeg',
+    desiredWidth: plan.width,
+    desiredHeight: plan.height,
+    colorSpaceConversion: 'none',
+    preferAnimation: false,
+  });
+  try {
+    const { image } = await decoder.decode({ frameIndex: 0 });
+    try {
+      // Should the browser ever ignore the desired size, say so rather than go on past the bound.
+      if (image.codedWidth * image.codedHeight > MAX_DECODE_PIXELS) {
+        throw new Error(`the browser decoded it at ${image.codedWidth}×${image.codedHeight}, not the ${plan.width}×${plan.height} asked for`);
+      }
+      // The frame carries the EXIF orientation as a rotation/flip, which createImageBitmap applies.
+      const rotation = (image as VideoFrame & { rotation?: number }).rotation ?? 0;
+      const swapped = rotation === 90 || rotation === 270;
+      const bitmap = await createImageBitmap(image, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
+      return { bitmap, width: swapped ? size.height : size.width, height: swapped ? size.width : size.height };
+    } finally {
+      image.close();
+    }
+  } finally {
+    decoder.close();
+  }
+}
+
 async function decode(req: Extract<DecodeRequest, { type: 'decode' }>): Promise<void> {
   const file = req.file;
   const head = new Uint8Array(await file.slice(0, SNIFF_HEAD_BYTES).arrayBuffer());
@@ -51,15 +106,25 @@ async function decode(req: Extract<DecodeRequest, { type: 'decode' }>): Promise<
   const sniff = sniffImage(head, tail, file.size);
   if (sniff.problem) return post({ type: 'failed', id: req.id, reason: sniff.problem });
 
+  // The size comes from the header, before anything is decoded: the plan keeps every bitmap under the bound.
+  const size = await readSize(file, sniff.format);
+  const plan = planDecode(sniff.format, size, typeof ImageDecoder === 'function');
+  if (plan.kind === 'refuse') return post({ type: 'failed', id: req.id, reason: plan.reason });
+
   const t0 = performance.now();
-  let bitmap: ImageBitmap;
+  let opened: Opened;
   try {
-    // Model input ignores ICC profiles, as PIL does in CLIP's training pipeline (REFERENCE §3).
-    bitmap = await createImageBitmap(file, {
-      colorSpaceConversion: 'none',
-      premultiplyAlpha: 'none',
-      imageOrientation: 'from-image',
-    });
+    if (plan.kind === 'scaled') {
+      opened = await openScaledJpeg(file, size!, plan);
+    } else {
+      // Model input ignores ICC profiles, as PIL does in CLIP's training pipeline (REFERENCE §3).
+      const bitmap = await createImageBitmap(file, {
+        colorSpaceConversion: 'none',
+        premultiplyAlpha: 'none',
+        imageOrientation: 'from-image',
+      });
+      opened = { bitmap, width: bitmap.width, height: bitmap.height };
+    }
   } catch (err) {
     return post({
       type: 'failed',
@@ -67,8 +132,8 @@ async function decode(req: Extract<DecodeRequest, { type: 'decode' }>): Promise<
       reason: `cannot decode this ${sniff.format.toUpperCase()} file: it is damaged or uses a variant the browser does not read (${err instanceof Error ? err.message : String(err)})`,
     });
   }
+  const { bitmap, width, height } = opened;
   try {
-    const { width, height } = bitmap;
     const decodeMs = performance.now() - t0;
     const t1 = performance.now();
     // JPEG has no alpha; the others may, and need the exact (WebGL2) read-back.

@@ -26,7 +26,14 @@ export function detectFormat(head: Uint8Array): ImageFormat {
   if (ascii(head, 4, 4) === 'ftyp') {
     const brand = ascii(head, 8, 4);
     if (brand === 'avif' || brand === 'avis') return 'avif';
-    if (/^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(brand)) return 'heic';
+    if (/^(heic|heix|hevc|hevx|heim|heis)$/.test(brand)) return 'heic';
+    // A generic HEIF major brand (mif1, msf1, miaf) says nothing of the codec: the compatible brands do.
+    // Chromium decodes an AVIF whose major brand is mif1, so it must not be refused as HEIC.
+    if (/^(mif1|msf1|miaf)$/.test(brand)) {
+      const end = Math.min(head.length, (head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]);
+      for (let i = 16; i + 4 <= end; i += 4) if (/^(avif|avis)$/.test(ascii(head, i, 4))) return 'avif';
+      return 'heic';
+    }
   }
   const text = ascii(head, 0, Math.min(head.length, 64)).trimStart().toLowerCase();
   if (text.startsWith('<svg') || text.startsWith('<?xml')) return 'svg';

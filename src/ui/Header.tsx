@@ -1,6 +1,7 @@
 import type { BackendPreference } from '../engine/backend';
 import { setBackendPreference } from '../state/engineController';
 import { useEngine } from '../state/engineStore';
+import { useOfflineReady } from '../offline/registerServiceWorker';
 import { useLibrary, type SortKey } from '../state/libraryStore';
 
 export function BackendBadge() {
@@ -27,6 +28,7 @@ export function Header() {
   const ready = useEngine((s) => s.ready);
   const preference = useEngine((s) => s.preference);
   const { sort, setSort, order, running } = useLibrary();
+  const offlineReady = useOfflineReady();
   return (
     <header className="header">
       <h1>
@@ -58,6 +60,11 @@ export function Header() {
           </select>
         </label>
         <BackendBadge />
+        {offlineReady && (
+          <span className="badge" data-testid="offline-ready" title="The app is cached by its service worker: it opens without a network (models are cached once loaded)">
+            Ready offline
+          </span>
+        )}
         {ready && <span className="reason" data-testid="backend-reason">{ready.reason}</span>}
       </div>
     </header>
