@@ -73,7 +73,7 @@ describe('scale', () => {
     const early = Math.min(600, Math.floor(COUNT / 4));
     await expect.poll(() => progressDone(page), { timeout: 1_200_000, interval: 1000 }).toBeGreaterThanOrEqual(early);
     // Files are identified (content hash) in flushes while the first ones are analysed: all tiles come soon.
-    await expect.poll(async () => Number(await page.getAttribute('[data-testid="grid"]', 'data-count')), { timeout: 600_000, interval: 1000 }).toBe(COUNT);
+    await expect.poll(async () => Number(await page.getAttribute('[data-testid="grid"]', 'data-count')), { timeout: 1_800_000, interval: 2000 }).toBe(COUNT);
     await page.fill('[data-testid="filter-score-min"]', '-1000');
     await page.click('[data-testid="bulk-pick"]');
     const picked = Number(/Picked (\d+) image/.exec((await page.textContent('[data-testid="notice"]')) ?? '')?.[1]);

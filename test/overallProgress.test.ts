@@ -32,4 +32,20 @@ describe('OverallProgress', () => {
     expect(o.combine(run(10, 5)).done).toBe(5);
     expect(o.finished(null, 10)).toBe(true);
   });
+
+  it('goes on across chunks while files are still being read, even if the queue runs dry between two', () => {
+    let t = 0;
+    const o = new OverallProgress(() => t);
+    o.reading();
+    o.queued(256);
+    expect(o.finished(run(256, 256), 256)).toBe(false); // analysis outran reading
+    o.queued(100);
+    t = 10_000;
+    expect(o.combine(run(100, 50))).toMatchObject({ total: 356, done: 306 });
+    expect(o.finished(run(100, 100), 100)).toBe(false);
+    expect(o.readDone()).toBe(true);
+    o.queued(5);
+    expect(o.combine(run(5, 0)).total).toBe(5);
+  });
 });
+

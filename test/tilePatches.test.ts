@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useLibrary, type Tile } from '../src/state/libraryStore';
-import { flushTilePatches, queueNewTile, queueTilePatch, tileById } from '../src/state/tilePatches';
+import { flushInterval, flushTilePatches, queueNewTile, queueTilePatch, tileById } from '../src/state/tilePatches';
 
 const tile = (id: string): Tile => ({
   id, name: id, path: id, bytes: 1, status: 'queued', score: null, error: null, thumbUrl: null, width: null, height: null,
@@ -31,4 +31,13 @@ describe('tile patches', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(useLibrary.getState().tiles.b).toMatchObject({ status: 'failed', error: 'bad' });
   });
+
+  it('flushes less often as the library grows, from 100 ms to once a second', () => {
+    expect(flushInterval(0)).toBe(100);
+    expect(flushInterval(2000)).toBe(100);
+    expect(flushInterval(5000)).toBe(250);
+    expect(flushInterval(20_000)).toBe(1000);
+    expect(flushInterval(100_000)).toBe(1000);
+  });
 });
+

@@ -168,7 +168,8 @@ async function withGpuRecovery<T>(work: (e: Engine) => Promise<T>): Promise<T> {
 
 async function switchToWasm(e: Engine, why: string): Promise<void> {
   const choice = chooseBackend('wasm', null, { crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency || 1 });
-  choice.reason = `WebGPU device lost (${why}); switched to ${choice.reason}`;
+  why = why.replace(/\.$/, '');
+  choice.reason = `WebGPU device lost (${why}); now on ${choice.reason.replace(/^WASM chosen \(setting or URL\); /, '')}`;
   const { dtype, file } = chooseDtypeFile(e.manifest, 'vision', choice.dtypes);
   const bytes = (await loadModelFile(e.manifest, file, e.ctx)).bytes;
   const vision = await createSession(bytes, choice);

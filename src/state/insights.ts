@@ -3,6 +3,7 @@
  * and zero-shot quality from the image embedding and a few text embeddings, prompt adherence for AI images,
  * and burst / near-duplicate groups (in the grouping worker). Nothing here runs the image encoder again.
  */
+import { coalesced } from './coalesced';
 import { groupInWorker } from '../engine/groupingClient';
 import { autoTags, folderTags } from '../scoring/autoTags';
 import { ALL_BUILTIN_TAGS } from '../scoring/builtinTags';
@@ -55,67 +56,54 @@ async function loadAntonyms(model: string): Promise<Float32Array> {
   return embeds;
 }
 
-let running = false;
-let again = false;
 let vocabularyChanged = false;
 
 /** Auto-tags, zero-shot quality and prompt adherence for every embedded image that lacks them. */
-export async function updateInsights(): Promise<void> {
-  if (running) {
-    again = true;
-    return;
-  }
-  running = true;
-  try {
-    do {
-      again = false;
-      const model = currentModelId();
-      if (!model) return;
-      const before = vocabulary;
-      const vocab = await loadVocabulary(model);
-      const pairs = await loadAntonyms(model);
-      const redo = vocabularyChanged || vocab !== before;
-      vocabularyChanged = false;
-      const { order, tiles } = useLibrary.getState();
-      const have = useInsights.getState().autoTags;
-      const ids = order.filter((id) => getEmbedding(id) && (redo || !have[id]));
-      // In chunks, yielding between them: 20,000 images × 90 tags would otherwise block the page for a second.
-      for (let start = 0; start < ids.length; start += CHUNK) {
-        const chunk = ids.slice(start, start + CHUNK);
-        const matrix = new Float32Array(chunk.length * vocab.dim);
-        chunk.forEach((id, i) => matrix.set(l2normalize(getEmbedding(id)!), i * vocab.dim));
-        const tags = autoTags(matrix, chunk.length, vocab.names, vocab.embeds, vocab.dim);
-        const zs = chunk.map((_, i) => zeroShotQuality(matrix.subarray(i * vocab.dim, (i + 1) * vocab.dim), pairs));
-        const s = useInsights.getState();
-        s.patch({
-          autoTags: { ...s.autoTags, ...Object.fromEntries(chunk.map((id, i) => [id, tags[i]])) },
-          zeroShot: { ...s.zeroShot, ...Object.fromEntries(chunk.map((id, i) => [id, zs[i]])) },
-        });
-        await new Promise((r) => setTimeout(r, 0));
-      }
-      if (ids.length > 0) useInsights.getState().patch({ folderTags: folderTags(Object.values(useInsights.getState().autoTags)) });
+export const updateInsights = coalesced(
+  async () => {
+    const model = currentModelId();
+    if (!model) return;
+    const before = vocabulary;
+    const vocab = await loadVocabulary(model);
+    const pairs = await loadAntonyms(model);
+    const redo = vocabularyChanged || vocab !== before;
+    vocabularyChanged = false;
+    const { order, tiles } = useLibrary.getState();
+    const have = useInsights.getState().autoTags;
+    const ids = order.filter((id) => getEmbedding(id) && (redo || !have[id]));
+    // In chunks, yielding between them: 20,000 images × 90 tags would otherwise block the page for a second.
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const chunk = ids.slice(start, start + CHUNK);
+      const matrix = new Float32Array(chunk.length * vocab.dim);
+      chunk.forEach((id, i) => matrix.set(l2normalize(getEmbedding(id)!), i * vocab.dim));
+      const tags = autoTags(matrix, chunk.length, vocab.names, vocab.embeds, vocab.dim);
+      const zs = chunk.map((_, i) => zeroShotQuality(matrix.subarray(i * vocab.dim, (i + 1) * vocab.dim), pairs));
+      const s = useInsights.getState();
+      s.patch({
+        autoTags: { ...s.autoTags, ...Object.fromEntries(chunk.map((id, i) => [id, tags[i]])) },
+        zeroShot: { ...s.zeroShot, ...Object.fromEntries(chunk.map((id, i) => [id, zs[i]])) },
+      });
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    if (ids.length > 0) useInsights.getState().patch({ folderTags: folderTags(Object.values(useInsights.getState().autoTags)) });
 
-      const adherence: Record<string, number> = {};
-      for (const id of order) {
-        const prompt = tiles[id]?.generation?.prompt;
-        const image = getEmbedding(id);
-        if (!prompt || !image || useInsights.getState().adherence[id] !== undefined) continue;
-        const text = prompt.slice(0, PROMPT_CHARS);
-        let p = promptEmbeds.get(text);
-        if (!p) promptEmbeds.set(text, (p = await phraseEmbedding(text, PROMPT_TEMPLATE)));
-        const img = l2normalize(image);
-        let dot = 0;
-        for (let d = 0; d < p.length; d++) dot += img[d] * p[d];
-        adherence[id] = dot;
-      }
-      if (Object.keys(adherence).length) useInsights.getState().patch({ adherence: { ...useInsights.getState().adherence, ...adherence } });
-    } while (again);
-  } catch (err) {
-    console.warn('insights:', err);
-  } finally {
-    running = false;
-  }
-}
+    const adherence: Record<string, number> = {};
+    for (const id of order) {
+      const prompt = tiles[id]?.generation?.prompt;
+      const image = getEmbedding(id);
+      if (!prompt || !image || useInsights.getState().adherence[id] !== undefined) continue;
+      const text = prompt.slice(0, PROMPT_CHARS);
+      let p = promptEmbeds.get(text);
+      if (!p) promptEmbeds.set(text, (p = await phraseEmbedding(text, PROMPT_TEMPLATE)));
+      const img = l2normalize(image);
+      let dot = 0;
+      for (let d = 0; d < p.length; d++) dot += img[d] * p[d];
+      adherence[id] = dot;
+    }
+    if (Object.keys(adherence).length) useInsights.getState().patch({ adherence: { ...useInsights.getState().adherence, ...adherence } });
+  },
+  (err) => console.warn('insights:', err),
+);
 
 /** Groups the session's embedded images with the current sliders (in the grouping worker). */
 export async function updateGroups(): Promise<void> {

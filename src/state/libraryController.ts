@@ -134,6 +134,7 @@ export async function addFiles(picked: PickedFile[]): Promise<void> {
   const lib = useLibrary.getState();
   let done = 0;
   lib.setReading({ done, total: picked.length });
+  overall.reading();
   let pending: string[] = [];
   const flush = () => {
     if (pending.length > 0) enqueue(pending);
@@ -150,8 +151,13 @@ export async function addFiles(picked: PickedFile[]): Promise<void> {
       if (pending.length >= 256) flush();
     }
   };
-  await Promise.all(Array.from({ length: p.size }, worker));
-  flush();
+  // Identifying is mostly waiting (a worker's hash, two IndexedDB transactions): many in flight keep the pool busy.
+  try {
+    await Promise.all(Array.from({ length: p.size * 8 }, worker));
+  } finally {
+    flush();
+    if (overall.readDone()) useLibrary.getState().setRunning(false);
+  }
   flushTilePatches();
   useLibrary.getState().setReading(null);
   // New images are part of the session at once: a reload from here on brings them back.

@@ -15,14 +15,35 @@ export class OverallProgress {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
+  private readers = 0;
+
+  /** Files are being read and will be queued in chunks: the line goes on across them, even if the queue runs dry between two. */
+  reading(): void {
+    this.startIfIdle();
+    this.readers++;
+  }
+
+  /** Returns true when nothing is queued or being read any more. */
+  readDone(): boolean {
+    this.readers--;
+    return this.idle();
+  }
+
   /** A chunk of `count` images joins the queue. */
   queued(count: number): void {
-    if (this.runs === 0) {
-      this.total = this.done = this.scored = this.failed = 0;
-      this.started = this.now();
-    }
+    this.startIfIdle();
     this.runs++;
     this.total += count;
+  }
+
+  private idle(): boolean {
+    return this.runs === 0 && this.readers === 0;
+  }
+
+  private startIfIdle(): void {
+    if (!this.idle()) return;
+    this.total = this.done = this.scored = this.failed = 0;
+    this.started = this.now();
   }
 
   /** Some of a chunk's images turned out to need nothing (their file is gone, or they were removed). */
@@ -45,7 +66,7 @@ export class OverallProgress {
     };
   }
 
-  /** A run ended with `final`; returns true when the queue is now empty. */
+  /** A run ended with `final`; returns true when nothing is queued or being read any more. */
   finished(final: AnalysisProgress | null, chunkSize: number): boolean {
     if (final) {
       this.done += final.done;
@@ -57,6 +78,6 @@ export class OverallProgress {
       this.total -= chunkSize;
     }
     this.runs--;
-    return this.runs === 0;
+    return this.idle();
   }
 }

@@ -2,6 +2,7 @@
  * Tags: the user's phrases, each embedded once through the text encoder with a prompt ensemble and
  * cached (IndexedDB) per model, so switching tags or sliders re-ranks without running an encoder.
  */
+import { coalesced } from './coalesced';
 import { getTagEmbedding, putTagEmbedding } from '../library/persistence';
 import { DEFAULT_PROMPT_TEMPLATES, ensembleTagEmbedding, expandPrompts, promptCacheKey } from '../scoring/prompts';
 import { savePromptTemplates } from './settings';
@@ -88,36 +89,22 @@ export async function setPromptTemplates(templates: readonly string[] | null): P
   await embedAllTags();
 }
 
-let scoring = false;
-let again = false;
-
 /**
  * With a tag head, every (image, tag) pair gets the head's score once; new images and new tags are scored
  * as they arrive, in batches, in the inference worker.
  */
-export async function scoreTagsWithHead(): Promise<void> {
-  if (scoring) {
-    again = true;
-    return;
-  }
-  scoring = true;
-  try {
-    do {
-      again = false;
-      const client = inferenceClient();
-      if (!useEngine.getState().ready?.tagHead || !client) return;
-      for (const tag of useRanking.getState().tags) {
-        if (tag.status !== 'ready' || !tag.embedding) continue;
-        const have = useRanking.getState().tagScores[tag.text] ?? {};
-        await scoreMissingWithHead(client, null, tag.embedding, have, (scores) => useRanking.getState().addTagScores(tag.text, scores));
-      }
-    } while (again);
-  } catch (err) {
-    useUi.getState().notify(`The tag head could not score: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    scoring = false;
-  }
-}
+export const scoreTagsWithHead = coalesced(
+  async () => {
+    const client = inferenceClient();
+    if (!useEngine.getState().ready?.tagHead || !client) return;
+    for (const tag of useRanking.getState().tags) {
+      if (tag.status !== 'ready' || !tag.embedding) continue;
+      const have = useRanking.getState().tagScores[tag.text] ?? {};
+      await scoreMissingWithHead(client, null, tag.embedding, have, (scores) => useRanking.getState().addTagScores(tag.text, scores));
+    }
+  },
+  (err) => useUi.getState().notify(`The tag head could not score: ${err instanceof Error ? err.message : String(err)}`),
+);
 
 let scheduled: ReturnType<typeof setTimeout> | null = null;
 function scheduleHeadScoring(): void {

@@ -3,6 +3,7 @@
  * Trained heads are stored (ONNX bytes) per model and tag, loaded into the inference worker, and rank the
  * tag in place of the score before them until the user switches them off or resets them.
  */
+import { coalesced } from './coalesced';
 import { deleteTasteHead, getTasteHeads, putTasteHead, type StoredTasteHead, type TasteHeadInfo } from '../library/persistence';
 import { createZip } from '../library/export/zip';
 import { saveBlob } from '../library/export/download';
@@ -161,34 +162,20 @@ export async function exportTaste(tag: string): Promise<void> {
   saveBlob(new Blob([zip], { type: 'application/zip' }), `${id}.zip`);
 }
 
-let scoring = false;
-let again = false;
-
 /** Scores what each enabled taste head has not scored yet (new images, a newly loaded head). */
-export async function scoreWithTasteHeads(): Promise<void> {
-  if (scoring) {
-    again = true;
-    return;
-  }
-  scoring = true;
-  try {
-    do {
-      again = false;
-      const client = inferenceClient();
-      if (!client) return;
-      for (const [tag, t] of Object.entries(useTaste.getState().byTag)) {
-        const tagState = useRanking.getState().tags.find((x) => x.text === tag);
-        if (!t.onnx || !tagState?.embedding) continue;
-        const have = useTaste.getState().scores[tag] ?? {};
-        await scoreMissingWithHead(client, headKey(tag), tagState.embedding, have, (scores) => useTaste.getState().addScores(tag, scores));
-      }
-    } while (again);
-  } catch (err) {
-    useUi.getState().notify(`Your taste head could not score: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    scoring = false;
-  }
-}
+export const scoreWithTasteHeads = coalesced(
+  async () => {
+    const client = inferenceClient();
+    if (!client) return;
+    for (const [tag, t] of Object.entries(useTaste.getState().byTag)) {
+      const tagState = useRanking.getState().tags.find((x) => x.text === tag);
+      if (!t.onnx || !tagState?.embedding) continue;
+      const have = useTaste.getState().scores[tag] ?? {};
+      await scoreMissingWithHead(client, headKey(tag), tagState.embedding, have, (scores) => useTaste.getState().addScores(tag, scores));
+    }
+  },
+  (err) => useUi.getState().notify(`Your taste head could not score: ${err instanceof Error ? err.message : String(err)}`),
+);
 
 /** After a reload or a model change: the stored heads of this model come back, loaded and scoring. */
 async function restoreTasteHeads(): Promise<void> {

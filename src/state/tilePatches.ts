@@ -26,9 +26,17 @@ export function flushTilePatches(): void {
   embeddingsChanged = false;
 }
 
+/**
+ * Each flush copies the tile map and recomputes the view, O(library size): at 20,000 images, flushing every
+ * 100 ms would spend the main thread on it. The interval grows with the library, up to once a second.
+ */
+export function flushInterval(libraryCount: number): number {
+  return Math.min(1000, Math.max(FLUSH_MS, Math.round(libraryCount / 20)));
+}
+
 function schedule(): void {
   // setTimeout, not requestAnimationFrame: a background tab gets no frames but must keep its results.
-  timer ??= setTimeout(flushTilePatches, FLUSH_MS);
+  timer ??= setTimeout(flushTilePatches, flushInterval(useLibrary.getState().order.length));
 }
 
 export function queueTilePatch(id: string, patch: Partial<Tile>, embeddingChanged = false): void {
