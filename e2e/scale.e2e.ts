@@ -1,7 +1,8 @@
 /**
- * Scale (issue 7): 20,000 small generated photos in one drop. The analysis runs with no page error, the
- * windowed grid keeps a few dozen tiles in the DOM and scrolls to the last image, a reload in the middle
- * keeps every score and every one of thousands of decisions, and a re-drop analyses only the rest.
+ * Scale (issue 7): 20,000 small generated photos in one drop. A reload in the middle (files still being
+ * identified) keeps every score and every one of hundreds of decisions; dropping the same files again
+ * analyses only the rest, to the end, with no page error; the windowed grid keeps a few dozen tiles in the
+ * DOM and scrolls to the last image.
  * Memory and time at 1k/5k/20k are measured by `npm run bench:scale`, not here.
  *
  * LOUPE_SCALE_IMAGES sets the count (default 20,000) for quicker local runs.
@@ -69,35 +70,27 @@ describe('scale', () => {
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 240_000 });
     await dropAll(page, images);
 
-    // A few hundred in, pick every scored image in one bulk action: thousands of decisions at stake.
+    // A few hundred in, pick every scored image in one bulk action: hundreds of decisions at stake.
     const early = Math.min(600, Math.floor(COUNT / 4));
     await expect.poll(() => progressDone(page), { timeout: 1_200_000, interval: 1000 }).toBeGreaterThanOrEqual(early);
-    // Files are identified (content hash) in flushes while the first ones are analysed: all tiles come soon.
-    await expect.poll(async () => Number(await page.getAttribute('[data-testid="grid"]', 'data-count')), { timeout: 1_800_000, interval: 2000 }).toBe(COUNT);
     await page.fill('[data-testid="filter-score-min"]', '-1000');
     await page.click('[data-testid="bulk-pick"]');
     const picked = Number(/Picked (\d+) image/.exec((await page.textContent('[data-testid="notice"]')) ?? '')?.[1]);
     expect(picked).toBeGreaterThanOrEqual(early);
     await page.fill('[data-testid="filter-score-min"]', '');
 
-    // The grid is windowed: a few dozen tiles in the DOM, and the last row appears at the bottom.
-    expect(await page.locator('[data-testid="tile"]').count()).toBeLessThan(200);
-    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="tile"]')].some((t) => t.getBoundingClientRect().top > 0 && t.getBoundingClientRect().bottom < window.innerHeight));
-    await page.evaluate(() => window.scrollTo(0, 0));
-
+    // Reloaded in the middle of it all: files still being identified, most images not analysed.
     await page.reload();
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 240_000 });
-    await expect.poll(async () => Number(await page.getAttribute('[data-testid="grid"]', 'data-count')), { timeout: 120_000 }).toBe(COUNT);
     // Every pick came back.
     await page.selectOption('[data-testid="filter-decision"]', 'pick');
-    await expect.poll(() => shownCount(page), { timeout: 60_000 }).toBe(picked);
+    await expect.poll(() => shownCount(page), { timeout: 120_000 }).toBe(picked);
     await page.selectOption('[data-testid="filter-decision"]', 'all');
-    // Scores made before the reload are kept: at least the picked ones, most likely more.
+    // Scores made before the reload are kept: at least the picked ones, most likely a few more.
     await page.fill('[data-testid="filter-score-min"]', '-1000');
     const scoredBefore = await shownCount(page);
     expect(scoredBefore).toBeGreaterThanOrEqual(picked);
-    expect(scoredBefore).toBeLessThan(COUNT);
+    expect(scoredBefore).toBeLessThan(COUNT / 2);
     await page.fill('[data-testid="filter-score-min"]', '');
 
     // The same files again: only those not yet scored are analysed.
@@ -115,6 +108,16 @@ describe('scale', () => {
       .toEqual([COUNT - scoredBefore, COUNT - scoredBefore]);
     await page.fill('[data-testid="filter-score-min"]', '-1000');
     await expect.poll(() => shownCount(page), { timeout: 60_000 }).toBe(COUNT);
+    await page.fill('[data-testid="filter-score-min"]', '');
+    await page.selectOption('[data-testid="filter-decision"]', 'pick');
+    await expect.poll(() => shownCount(page), { timeout: 60_000 }).toBe(picked);
+    await page.selectOption('[data-testid="filter-decision"]', 'all');
+
+    // The grid is windowed: a few dozen tiles in the DOM for 20,000, and the last row appears at the bottom.
+    expect(Number(await page.getAttribute('[data-testid="grid"]', 'data-count'))).toBe(COUNT);
+    expect(await page.locator('[data-testid="tile"]').count()).toBeLessThan(200);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="tile"]')].some((t) => t.getBoundingClientRect().top > 0 && t.getBoundingClientRect().bottom < window.innerHeight));
     expect(await page.textContent('[data-testid="progress-text"]')).not.toMatch(/could not be read/);
     expect(errors).toEqual([]);
     await context.close();

@@ -139,6 +139,9 @@ export async function addFiles(picked: PickedFile[]): Promise<void> {
   const flush = () => {
     if (pending.length > 0) enqueue(pending);
     pending = [];
+    // A reload while 20,000 files are being read must bring back those read so far, with their decisions.
+    flushTilePatches();
+    void saveSessionNow();
   };
   let next = 0;
   const worker = async () => {
