@@ -4,6 +4,7 @@ import { defineConfig, type Connect, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { CSP_HEADER, contentSecurityPolicyPlugin } from './build/csp.ts';
 import { precacheManifest } from './build/precacheManifest.ts';
+import { humanAssetsPlugin } from './build/humanAssets.ts';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
 const isolationHeaders = {
@@ -36,7 +37,7 @@ function benchModels(): Plugin {
 
 export default defineConfig({
   // precacheManifest: builds src/sw.ts to /sw.js and lists in it the files it precaches (offline use).
-  plugins: [react(), benchModels(), contentSecurityPolicyPlugin(), precacheManifest()],
+  plugins: [react(), benchModels(), contentSecurityPolicyPlugin(), precacheManifest(), humanAssetsPlugin()],
   resolve: {
     // The non-bundled ORT build loads its wasm glue (.mjs) from wasmPaths: same-origin files we serve.
     alias: [{ find: /^onnxruntime-web$/, replacement: resolve(import.meta.dirname, 'node_modules/onnxruntime-web/dist/ort.min.mjs') }],

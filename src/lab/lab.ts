@@ -7,6 +7,7 @@ import { PIXELS_PER_IMAGE } from '../engine/encoders';
 import { InferenceClient } from '../engine/inferenceClient';
 import { DecodePool } from '../library/decodePool';
 import { benchApi } from './benchApi';
+import { facesLab } from './facesLab';
 
 let pool: DecodePool | null = null;
 
@@ -59,6 +60,6 @@ async function embedWithEngine(options: {
   }
 }
 
-const lab = { decodeForClip, embedWithEngine, ...benchApi };
+const lab = { decodeForClip, embedWithEngine, ...benchApi, ...facesLab };
 (window as unknown as { loupeLab: typeof lab }).loupeLab = lab;
 document.body.dataset.ready = 'true';
