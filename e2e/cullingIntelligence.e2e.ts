@@ -211,7 +211,8 @@ describe('culling intelligence', () => {
     await expect.poll(async () => byName(await tiles(page)).get('blurry.jpg')?.flags).toContain('blurry');
     const after = byName(await tiles(page));
     expect(after.get('comfyui_sdxlturbo_example.png')!.ai).toBe(true);
-    await expect.poll(async () => byName(await tiles(page)).get('burstA-0.jpg')?.group).not.toBe('');
+    // Groups come back once the model is loaded and the kept embeddings are attached: seconds, not one.
+    await expect.poll(async () => byName(await tiles(page)).get('burstA-0.jpg')?.group, { timeout: 60_000 }).not.toBe('');
     await context.close();
   }, 300_000);
 });
