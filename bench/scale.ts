@@ -71,7 +71,7 @@ const MB = 1024 * 1024;
 try {
   for (const n of SIZES) {
     let after: AfterRun | null = null;
-    const r = await runApp(browser, baseUrl, 'model=clip-tiny&backend=wasm', imageUrls(set, n), errors, `scale-${n}`, {
+    const r = await runApp(browser, baseUrl, 'model=clip-tiny&backend=wasm&people=off', imageUrls(set, n), errors, `scale-${n}`, {
       afterRun: async (page) => void (after = await afterRun(page)),
     });
     const a = after as AfterRun | null;

@@ -8,14 +8,14 @@
  * - nothing fetched from anywhere but the app's origin, no CSP violation.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FacesEdit, FacesLabResult } from '../src/lab/facesLab';
 import type { EyeVerdict } from '../src/scoring/faces/faceJudgement';
-import { freshPage, SHARED, sharedBrowser } from './browser';
+import { freshPage, sharedBrowser } from './browser';
+import { readLabels, type Label } from './faceLabels';
 import type { Page } from 'playwright-core';
 
-const FACES = join(SHARED, 'images/faces');
 const ROUTE = '/__faces__/';
 /**
  * The 1927 group photo: 29 faces of ≈ 100 px, counted only. BlazeFace sees the whole photo at 256 × 256
@@ -24,54 +24,6 @@ const ROUTE = '/__faces__/';
  */
 const GROUP_PHOTO = 'human-solvay1927.jpg';
 const GROUP_MISSES_ALLOWED = 5;
-
-interface Label {
-  file: string;
-  path: string;
-  faces: number;
-  eyes: 'open' | 'closed' | 'mixed' | 'unknown' | '';
-  notes: string;
-}
-
-/** labels.csv: a header, then rows; fields may be double-quoted (with "" for a quote). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  return rows;
-}
-
-function readLabels(): Label[] {
-  const [header, ...rows] = parseCsv(readFileSync(join(FACES, 'labels.csv'), 'utf8'));
-  const col = (name: string) => header.indexOf(name);
-  return rows.map((r) => {
-    const file = r[col('file')];
-    return { file, path: join(FACES, file), faces: Number(r[col('faces')]), eyes: r[col('eyes')] as Label['eyes'], notes: r[col('notes')] ?? '' };
-  });
-}
 
 const labels = readLabels();
 const chrome = sharedBrowser();

@@ -66,7 +66,7 @@ describe('scale', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(new URL('?model=clip-tiny&backend=wasm', base).href);
+    await page.goto(new URL('?model=clip-tiny&backend=wasm&people=off', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 240_000 });
     await dropAll(page, images);
 

@@ -17,29 +17,7 @@ import {
   type JudgedFace,
 } from '../src/scoring/faces/faceJudgement';
 import { EYE_CLOSED_OPENNESS } from '../src/scoring/faces/eyes';
-import type { FaceBox, MeasuredFace, MeasuredFaces } from '../src/scoring/faces/measure';
-
-const OPEN = { right: 0.35, left: 0.33 };
-
-function face(over: Partial<MeasuredFace> & { box: FaceBox }): MeasuredFace {
-  return {
-    extent: over.box,
-    confidence: 0.99,
-    detectorConfidence: 0.9,
-    openness: OPEN,
-    ear: { right: 0.3, left: 0.3 },
-    eyeWidthPx: over.box.width / 11,
-    sharpness: 300,
-    yaw: 0,
-    pitch: 0,
-    roll: 0,
-    ...over,
-  };
-}
-
-function photo(faces: MeasuredFace[], over: Partial<MeasuredFaces> = {}): MeasuredFaces {
-  return { width: 1000, height: 800, sourceWidth: 4000, sourceHeight: 3200, imageSharpness: 500, backgroundSharpness: 600, backgroundTiles: 40, faces, ...over };
-}
+import { face, photo } from './helpers/faces';
 
 describe('boxIou', () => {
   it('is intersection over union, by hand', () => {

@@ -408,6 +408,19 @@ describe('bestOfGroups / keepBestPlan', () => {
     expect(Array.from(bestOfGroups([Int32Array.of(5, 3)], () => 1))).toEqual([3]);
   });
 
+  it('with people scores, a frame with closed eyes or soft faces is out first; frames without faces compete on score', () => {
+    const scores = [7, 6, 5, 9];
+    // 0: one blink (0.5), 1: all open and sharp (1), 2: all open and sharp (1), 3: no face judged (null).
+    const people = [0.5, 1, 1, null];
+    expect(Array.from(bestOfGroups([Int32Array.of(0, 1, 2)], (i) => scores[i], (i) => people[i]))).toEqual([1]);
+    // The frame with no judged face has no say: it competes with the open-eyed ones on score alone.
+    expect(Array.from(bestOfGroups([Int32Array.of(0, 1, 3)], (i) => scores[i], (i) => people[i]))).toEqual([3]);
+    // Nobody judged: the score alone, as without people scores.
+    expect(Array.from(bestOfGroups([Int32Array.of(0, 1)], (i) => scores[i], () => null))).toEqual([0]);
+    // Everyone blinked equally: the score decides among them.
+    expect(Array.from(bestOfGroups([Int32Array.of(1, 2)], (i) => scores[i], () => 0.5))).toEqual([1]);
+  });
+
   it('keep the best, reject the rest', () => {
     const best = Int32Array.of(3, 1, 7);
     expect(keepBestPlan(groups, best)).toEqual({ keep: [3, 1, 7], reject: [0, 5, 2, 4, 6] });

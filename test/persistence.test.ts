@@ -1,10 +1,12 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
+import { face, photo } from './helpers/faces';
 import {
   getEmbeddings,
   getImages,
   loadSession,
   mergeImage,
+  setFaces,
   openLibraryDb,
   putEmbedding,
   saveSession,
@@ -36,6 +38,25 @@ describe('persistence (IndexedDB)', () => {
     expect(again).toMatchObject({ decision: 'pick', stars: 4, path: 'moved/a.jpg' });
     const [stored] = await getImages(db, ['a']);
     expect(stored).toMatchObject({ decision: 'pick', stars: 4 });
+  });
+
+  it('stores the people checks beside the decision, and a re-drop keeps both', async () => {
+    const db = freshDb();
+    await mergeImage(db, meta('a'));
+    await setDecision(db, 'a', { decision: 'pick' });
+    const faces = photo([face({ box: { x: 10, y: 20, width: 300, height: 300 } })]);
+    await setFaces(db, 'a', { faces });
+    await mergeImage(db, { ...meta('a'), path: 'again/a.jpg' });
+    const [stored] = await getImages(db, ['a']);
+    expect(stored).toMatchObject({ decision: 'pick', faces, path: 'again/a.jpg' });
+    expect(stored?.facesNote).toBeUndefined();
+    await setFaces(db, 'a', { facesNote: 'people not checked: too large' });
+    const [noted] = await getImages(db, ['a']);
+    expect(noted?.faces).toBeUndefined();
+    expect(noted?.facesNote).toBe('people not checked: too large');
+    // An image forgotten meanwhile gets no record from a late answer.
+    await setFaces(db, 'gone', { faces });
+    expect(await getImages(db, ['gone'])).toEqual([undefined]);
   });
 
   it('refuses a decision for an image it does not know', async () => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Tile } from '../src/state/libraryStore';
 import { NO_FILTERS, type TagState } from '../src/state/rankingStore';
-import { computeView } from '../src/state/view';
+import { computeView, tileFlags } from '../src/state/view';
+import { judgePeople } from '../src/scoring/faces/faceJudgement';
+import type { TechnicalQuality } from '../src/library/quality/technical';
+import { face, photo } from './helpers/faces';
 
 const tile = (id: string, score: number | null, extra: Partial<Tile> = {}): Tile => ({
   id, name: `${id}.jpg`, path: `${id}.jpg`, bytes: 1, status: score === null ? 'queued' : 'scored', score, error: null,
@@ -61,5 +64,35 @@ describe('computeView', () => {
     expect(stacked.groups).toEqual([{ members: ['a', 'c'], best: 'a' }]);
     const open = computeView(tiles, null, (id) => emb[id], { ...opts, grouping, stacks: false });
     expect(open.items.find((i) => i.tile.id === 'd')!.group).toEqual({ index: 0, size: 2, best: true });
+  });
+
+  describe('people', () => {
+    // Technical figures of a clean photo: no technical flag, so only people flags are in play.
+    const clean: TechnicalQuality = { width: 512, height: 384, sharpness: 900, sharpnessPeak: 2000, meanLuma: 0.45, clippedHighlights: 0.01, clippedShadows: 0.01, noise: 2, contrast: 0.2, colorfulness: 40 };
+    const openEyes = judgePeople(photo([face({ box: { x: 300, y: 200, width: 300, height: 300 } })]));
+    const blink = judgePeople(photo([face({ box: { x: 300, y: 200, width: 300, height: 300 }, openness: { right: 0.05, left: 0.06 } })]));
+    const noFace = judgePeople(photo([]));
+
+    it('filters by a people flag: only checked images that have it', () => {
+      const ts = [
+        tile('open', 6, { quality: clean, people: openEyes }),
+        tile('blink', 5, { quality: clean, people: blink }),
+        tile('unchecked', 4, { quality: clean }),
+        tile('empty', 3, { quality: clean, people: noFace }),
+      ];
+      const shown = (flag: 'eyes-closed' | 'flagged' | 'clean') => computeView(ts, null, () => undefined, { ...opts, filters: { ...NO_FILTERS, flag } }).items.map((i) => i.tile.id);
+      expect(shown('eyes-closed')).toEqual(['blink']);
+      expect(shown('flagged')).toEqual(['blink']);
+      expect(shown('clean')).toEqual(['open', 'unchecked', 'empty']);
+      expect(tileFlags(ts[1])).toEqual(['eyes-closed']);
+    });
+
+    it("makes a burst's best the frame whose eyes are open, even when another scores higher", () => {
+      const ts = [tile('blink', 8, { people: blink }), tile('open', 6, { people: openEyes }), tile('other', 7)];
+      const grouping = { groups: [['blink', 'open']], groupOf: { blink: 0, open: 0 } };
+      const v = computeView(ts, null, () => undefined, { ...opts, grouping, stacks: true });
+      expect(v.items.map((i) => i.tile.id)).toEqual(['other', 'open']);
+      expect(v.groups).toEqual([{ members: ['blink', 'open'], best: 'open' }]);
+    });
   });
 });

@@ -4,6 +4,7 @@
  * which tags). IndexedDB through idb-keyval; one small database per kind so each can be cleared alone.
  */
 import type { ImageMetadata } from './metadata/readMetadata';
+import type { MeasuredFaces } from '../scoring/faces/measure';
 import type { TechnicalQuality } from './quality/technical';
 import { clear, createStore, del, get, getMany, set, setMany, update, values, type UseStore } from 'idb-keyval';
 
@@ -25,6 +26,10 @@ export interface StoredImage {
   quality?: TechnicalQuality | null;
   /** EXIF capture facts and AI generation prompt, read from the file. */
   metadata?: ImageMetadata | null;
+  /** The face worker's raw measurements (judged again on load, so thresholds can move without a rerun). */
+  faces?: MeasuredFaces;
+  /** Why the people checks could not look at this image (absent when they did, or have not yet). */
+  facesNote?: string;
 }
 
 export interface StoredEmbedding {
@@ -87,6 +92,8 @@ export async function mergeImage(db: LibraryDb, image: Omit<StoredImage, 'decisi
         thumbnail: image.thumbnail ?? old?.thumbnail ?? null,
         quality: image.quality ?? old?.quality,
         metadata: image.metadata ?? old?.metadata,
+        faces: image.faces ?? old?.faces,
+        facesNote: image.facesNote ?? old?.facesNote,
         decision: old?.decision ?? 'none',
         stars: old?.stars ?? 0,
       }),
@@ -111,6 +118,22 @@ export async function setDecision(
   );
 }
 
+/** The people checks' outcome for one stored image: measurements, or why there are none. */
+export async function setFaces(db: LibraryDb, key: string, outcome: { faces: MeasuredFaces } | { facesNote: string }): Promise<void> {
+  await db.images('readwrite', (store) => {
+    const req = store.get(key);
+    req.onsuccess = () => {
+      const old = req.result as StoredImage | undefined;
+      if (!old) return; // forgotten meanwhile: nothing to attach to
+      const next: StoredImage = { ...old, ...outcome };
+      if ('faces' in outcome) delete next.facesNote;
+      else delete next.faces;
+      store.put(next, key);
+    };
+    return transactionDone(store.transaction);
+  });
+}
+
 /** Several decisions in one transaction (bulk actions, undo). */
 export async function setDecisions(
   db: LibraryDb,
@@ -128,11 +151,15 @@ export async function setDecisions(
         store.put(next, p.key);
       };
     }
-    return new Promise<void>((resolve, reject) => {
-      store.transaction.oncomplete = () => resolve();
-      store.transaction.onerror = () => reject(store.transaction.error);
-      store.transaction.onabort = () => reject(store.transaction.error);
-    });
+    return transactionDone(store.transaction);
+  });
+}
+
+function transactionDone(tx: IDBTransaction): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
   });
 }
 

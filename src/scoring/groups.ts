@@ -285,14 +285,30 @@ export function groupNearDuplicates(input: GroupingInput): Grouping {
   return { ...collectGroups(n, find), comparisons, plan };
 }
 
-/** Per group, the member with the highest score; null (and NaN) scores lose; ties go to the lower index. */
-export function bestOfGroups(groups: Int32Array[], score: (index: number) => number | null): Int32Array {
+/**
+ * Per group, the member with the highest score; null (and NaN) scores lose; ties go to the lower index.
+ *
+ * With `people` (each member's people score, 0..1, or null when no face was judged: faceJudgement.ts), a
+ * member whose people score is below the group's best people score is out of the running first: a burst's
+ * best is a frame where every face has open eyes and is sharp, and only then the best-scored of those.
+ * Members with no people score have no say either way (a frame where the face turned away is not worse,
+ * nor better, for it) and compete on score alone.
+ */
+export function bestOfGroups(
+  groups: Int32Array[],
+  score: (index: number) => number | null,
+  people?: (index: number) => number | null,
+): Int32Array {
   const best = new Int32Array(groups.length);
   groups.forEach((members, g) => {
     if (members.length === 0) throw new Error(`bestOfGroups: group ${g} is empty`);
+    let topPeople = -Infinity;
+    if (people) for (const m of members) topPeople = Math.max(topPeople, people(m) ?? -Infinity);
     let bestIndex = -1;
     let bestScore: number | null = null;
     for (const m of members) {
+      const p = people ? people(m) : null;
+      if (p !== null && p < topPeople - 1e-9) continue;
       const raw = score(m);
       const s = raw === null || Number.isNaN(raw) ? null : raw;
       const better =

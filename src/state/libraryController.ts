@@ -11,7 +11,6 @@ import {
   getImages,
   loadSession,
   mergeImage,
-  openLibraryDb,
   putEmbedding,
   saveSession,
   type StoredImage,
@@ -22,9 +21,12 @@ import { useLibrary, type Tile } from './libraryStore';
 import { useRanking } from './rankingStore';
 import { reportStorageError } from './storageErrors';
 import { OverallProgress } from './overallProgress';
+import { judgePeople } from '../scoring/faces/faceJudgement';
+import { cancelPeopleChecks, checkPeople, usePeopleChecks } from './peopleChecks';
 import { flushTilePatches, queueNewTile, queueProgress, queueTilePatch, tileById } from './tilePatches';
 
-export const db = openLibraryDb();
+export { db } from './libraryDb';
+import { db } from './libraryDb';
 let pool: DecodePool | null = null;
 let queue: Promise<void> = Promise.resolve();
 let abort = new AbortController();
@@ -91,6 +93,8 @@ function tileFrom(stored: StoredImage, hasFile: boolean): Tile {
     quality: stored.quality,
     capture: stored.metadata?.capture ?? null,
     generation: stored.metadata?.generation ?? null,
+    people: stored.faces ? judgePeople(stored.faces) : undefined,
+    peopleNote: stored.facesNote,
   };
 }
 
@@ -215,7 +219,24 @@ function enqueue(ids: string[]): void {
 export function cancelAnalysis(): void {
   abort.abort(new Error('cancelled'));
   abort = new AbortController();
+  cancelPeopleChecks();
 }
+
+/** Queues the people checks for every analysed image whose file is here and that has not been checked. */
+export function checkPeopleOnAll(): void {
+  const { tiles, order } = useLibrary.getState();
+  checkPeople(
+    order.flatMap((id) => {
+      const t = tiles[id];
+      const file = files.get(id);
+      return file && (t.status === 'scored' || t.status === 'decoded') ? [{ id, file, width: t.width, height: t.height }] : [];
+    }),
+  );
+}
+
+usePeopleChecks.subscribe((s, prev) => {
+  if (s.enabled && !prev.enabled) checkPeopleOnAll();
+});
 
 /** Re-queues the images a cancel left unanalysed (those whose file is here). */
 export function resumeAnalysis(): void {
@@ -223,6 +244,7 @@ export function resumeAnalysis(): void {
   const ids = order.filter((id) => tiles[id].status === 'cancelled' && files.has(id));
   for (const id of ids) patchTile(id, { status: 'queued' });
   if (ids.length > 0) enqueue(ids);
+  checkPeopleOnAll();
 }
 
 async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProgress> {
@@ -277,6 +299,8 @@ async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProg
           if (d.thumbnail) patch.thumbUrl = URL.createObjectURL(d.thumbnail);
           if (!embed) patch.status = 'decoded';
           queueTilePatch(id, patch);
+          const file = files.get(id);
+          if (file) checkPeople([{ id, file, width: d.width, height: d.height }]);
           const t = useLibrary.getState().tiles[id];
           void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null, quality: d.quality ?? null, metadata: d.metadata ?? null }).catch(reportStorageError);
         },
@@ -287,6 +311,10 @@ async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProg
         },
         onScored: (id, embedding, score) => {
           setEmbedding(id, embedding);
+          // Kept embeddings skip the decode: their people checks are queued here (checked ones are skipped).
+          const t = useLibrary.getState().tiles[id];
+          const file = files.get(id);
+          if (file && t) checkPeople([{ id, file, width: t.width, height: t.height }]);
           queueTilePatch(id, { status: 'scored', score }, true);
           if (model) void putEmbedding(db, model, id, { embedding, aesthetic: score }).catch(reportStorageError);
         },

@@ -4,6 +4,7 @@ import type { Decision, Stars } from '../library/persistence';
 import type { CaptureInfo } from '../library/metadata/exif';
 import type { GenerationInfo } from '../library/metadata/generationPrompt';
 import type { TechnicalQuality } from '../library/quality/technical';
+import type { PeopleInPicture } from '../scoring/faces/faceJudgement';
 
 export type TileStatus = 'queued' | 'decoded' | 'scored' | 'failed' | 'cancelled';
 
@@ -29,6 +30,10 @@ export interface Tile {
   capture?: CaptureInfo | null;
   /** The generation prompt of an AI image, from its metadata. */
   generation?: GenerationInfo | null;
+  /** The people checks' verdicts (faces, eyes, focus, frame); undefined until checked. */
+  people?: PeopleInPicture;
+  /** Why the people checks could not look at the image. */
+  peopleNote?: string;
 }
 
 /** 'adherence': AI images by how well they match their own prompt (the rest after them, by score). */

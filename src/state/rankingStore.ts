@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Decision } from '../library/persistence';
 import type { QualityFlag } from '../library/quality/flags';
+import type { PeopleFlag } from '../scoring/faces/peopleFlags';
 import { DEFAULT_PROMPT_TEMPLATES } from '../scoring/prompts';
 
 export type TagStatus = 'embedding' | 'ready' | 'error';
@@ -16,7 +17,7 @@ export interface TagState {
 export type DecisionFilter = 'all' | Decision;
 
 /** 'flagged': any technical flag; 'clean': none; or one flag. */
-export type FlagFilter = 'all' | 'flagged' | 'clean' | QualityFlag;
+export type FlagFilter = 'all' | 'flagged' | 'clean' | QualityFlag | PeopleFlag;
 
 export interface Filters {
   decision: DecisionFilter;

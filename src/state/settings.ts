@@ -43,3 +43,24 @@ export function parseTemplates(text: string): { templates: string[]; problems: s
   }
   return { templates, problems };
 }
+
+const PEOPLE_KEY = 'loupe:settings:people-checks';
+
+/** Whether people checks (faces, eyes, focus) run on analysed images: on unless the user switched them off. */
+export async function loadPeopleChecks(): Promise<boolean> {
+  try {
+    return (await get<boolean>(PEOPLE_KEY)) !== false;
+  } catch {
+    return true;
+  }
+}
+
+export async function savePeopleChecks(enabled: boolean): Promise<void> {
+  await set(PEOPLE_KEY, enabled);
+}
+
+/** `?people=on|off` (tests, benchmarks, a demo machine) wins over the saved choice; null when absent. */
+export function peopleChecksFromUrl(search: string): boolean | null {
+  const v = new URLSearchParams(search).get('people');
+  return v === 'on' ? true : v === 'off' ? false : null;
+}

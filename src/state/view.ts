@@ -6,7 +6,8 @@ import { rankTag } from './tagRanking';
 import type { Tile, SortKey } from './libraryStore';
 import { sortTiles } from './libraryStore';
 import type { Filters, TagState } from './rankingStore';
-import { qualityFlags } from '../library/quality/flags';
+import { qualityFlags, type QualityFlag } from '../library/quality/flags';
+import { peopleFlags, PEOPLE_FLAGS, type PeopleFlag } from '../scoring/faces/peopleFlags';
 import { bestOfGroups } from '../scoring/groups';
 
 export interface ItemGroup {
@@ -69,10 +70,19 @@ export function passesFilters(t: Tile, f: Filters): boolean {
   if (f.flag !== 'all') {
     // Not yet measured: neither flagged nor known to be clean.
     if (!t.quality) return false;
-    const flags = qualityFlags(t.quality);
+    const flags = tileFlags(t);
     if (f.flag === 'flagged' ? flags.length === 0 : f.flag === 'clean' ? flags.length > 0 : !flags.includes(f.flag)) return false;
   }
   return true;
+}
+
+/** Every flag a tile has: technical ones from its pixels, then people ones once the people checks ran. */
+export function tileFlags(t: Tile): (QualityFlag | PeopleFlag)[] {
+  return [...(t.quality ? qualityFlags(t.quality) : []), ...(t.people ? peopleFlags(t.people) : [])];
+}
+
+export function isPeopleFlag(flag: string): flag is PeopleFlag {
+  return (PEOPLE_FLAGS as readonly string[]).includes(flag);
 }
 
 /**
@@ -87,7 +97,11 @@ function withGroups(items: ViewItem[], options: ViewOptions): { items: ViewItem[
   const members = grouping.groups.map((g) => Int32Array.from(g.filter((id) => position.has(id)).map((id) => position.get(id)!)));
   // A tag's ranking leaves out images below its threshold, so some groups have no member in view.
   const present = members.flatMap((m, g) => (m.length > 0 ? [g] : []));
-  const presentBest = bestOfGroups(present.map((g) => members[g]), (i) => items[i].tagScore ?? items[i].tile.score);
+  const presentBest = bestOfGroups(
+    present.map((g) => members[g]),
+    (i) => items[i].tagScore ?? items[i].tile.score,
+    (i) => items[i].tile.people?.peopleScore ?? null,
+  );
   const best = new Int32Array(members.length).fill(-1);
   present.forEach((g, k) => (best[g] = presentBest[k]));
   const out: ViewItem[] = [];

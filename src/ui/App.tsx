@@ -5,6 +5,7 @@ import { Header } from './Header';
 import { Notice } from './Notice';
 import { Overlays } from './Overlays';
 import { ProgressBar } from './ProgressBar';
+import { PeopleProgress } from './PeopleProgress';
 import { ReconnectBanner } from './ReconnectBanner';
 import { TagBar } from './TagBar';
 import { Toolbar } from './Toolbar';
@@ -22,6 +23,7 @@ export function App() {
         <EngineBanner />
         <ReconnectBanner />
         <ProgressBar />
+        <PeopleProgress />
         <TagBar />
         <Toolbar />
         <GroupBar />

@@ -9,6 +9,7 @@ import { tasteRanks, useTaste } from '../state/tasteStore';
 import { useInsights } from '../state/insightsStore';
 import { addTag } from '../state/tags';
 import { flagReason, qualityFlags } from '../library/quality/flags';
+import { flagLabel, flagReasons, peopleFlags } from '../scoring/faces/peopleFlags';
 import type { AutoTag } from '../scoring/autoTags';
 import { useView } from './useView';
 
@@ -29,6 +30,7 @@ function statusNote(item: ViewItem): string {
 function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: { item: ViewItem; scale: string | null; focused: boolean; selected: boolean; byTaste: boolean; tags: AutoTag[] | undefined; adherence: number | undefined }) {
   const t = item.tile;
   const flags = t.quality ? qualityFlags(t.quality) : [];
+  const people = t.people ? peopleFlags(t.people) : [];
   const { focus, toggleSelected, open } = useUi.getState();
   return (
     <figure
@@ -43,7 +45,8 @@ function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: 
       data-relevance={item.relevance ?? ''}
       data-decision={t.decision}
       data-stars={t.stars}
-      data-flags={flags.join(' ')}
+      data-flags={[...flags, ...people].join(' ')}
+      data-people={t.people ? t.people.counts.faces : undefined}
       data-group={item.group ? item.group.index : ''}
       data-group-best={item.group?.best ? 'true' : undefined}
       data-ai={t.generation ? 'true' : undefined}
@@ -74,6 +77,11 @@ function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: 
           {flags.map((f) => (
             <span key={f} className="qflag" data-testid="quality-flag" title={flagReason(f, t.quality!)}>
               {f}
+            </span>
+          ))}
+          {people.map((f) => (
+            <span key={f} className="qflag people" data-testid="people-flag" data-flag={f} title={flagReasons(f, t.people!).join('\n')}>
+              {flagLabel(f, t.people!)}
             </span>
           ))}
           {t.generation && (

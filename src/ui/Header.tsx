@@ -3,6 +3,9 @@ import { setBackendPreference } from '../state/engineController';
 import { useEngine } from '../state/engineStore';
 import { useOfflineReady } from '../offline/registerServiceWorker';
 import { useLibrary, type SortKey } from '../state/libraryStore';
+import { setPeopleChecksEnabled } from '../state/peopleChecks';
+import { savePeopleChecks } from '../state/settings';
+import { PeopleToggle } from './PeopleProgress';
 
 export function BackendBadge() {
   const { phase, ready, preference } = useEngine();
@@ -45,6 +48,12 @@ export function Header() {
             </select>
           </label>
         )}
+        <PeopleToggle
+          onChange={(enabled) => {
+            setPeopleChecksEnabled(enabled);
+            void savePeopleChecks(enabled);
+          }}
+        />
         <label className="sort" title="Auto uses WebGPU on a real GPU and WASM otherwise">
           Backend{' '}
           <select

@@ -4,6 +4,7 @@ import { useInsights } from '../state/insightsStore';
 import type { ViewItem } from '../state/view';
 import { addTag } from '../state/tags';
 import { promptPhrases } from '../library/metadata/generationPrompt';
+import { PeopleInsights } from './PeopleInsights';
 
 const pct = (x: number) => `${Math.round(100 * x)} %`;
 
@@ -44,6 +45,7 @@ export function ImageInsights({ item }: { item: ViewItem }) {
       ) : (
         <p>Technical figures: not measured yet (the file is measured when it is decoded).</p>
       )}
+      <PeopleInsights tile={t} />
       {zeroShot && (
         <section data-testid="insights-zeroshot">
           <h4>What CLIP says (antonym prompts)</h4>
@@ -64,7 +66,8 @@ export function ImageInsights({ item }: { item: ViewItem }) {
       )}
       {item.group && (
         <p data-testid="insights-group">
-          One of {item.group.size} similar images{item.group.best ? '; the best of them by the current ranking (★).' : '.'}
+          One of {item.group.size} similar images
+          {item.group.best ? '; the best of them (★): frames whose faces have open eyes and are sharp and whole come first, then the ranking decides.' : '.'}
         </p>
       )}
       {t.capture && (t.capture.capturedAt !== null || t.capture.camera) && (

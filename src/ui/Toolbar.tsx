@@ -13,6 +13,7 @@ import { buildExport } from '../state/exportData';
 import { useLibrary } from '../state/libraryStore';
 import { NO_FILTERS, useRanking, type DecisionFilter, type FlagFilter } from '../state/rankingStore';
 import { QUALITY_FLAGS } from '../library/quality/flags';
+import { PEOPLE_FLAGS, PEOPLE_FLAG_LABELS } from '../scoring/faces/peopleFlags';
 import { rankingScoresFor } from '../state/taste';
 import { useUi } from '../state/uiStore';
 import { useView } from './useView';
@@ -94,17 +95,26 @@ export function Toolbar() {
           <option value="none">unflagged</option>
         </select>
       </label>
-      <label title="Technical checks measured on each image (docs/quality.md)">
+      <label title="Technical checks measured on each image (docs/quality.md) and people checks (docs/faces.md)">
         Flags{' '}
         <select value={filters.flag} data-testid="filter-flag" onChange={(e) => setFilters({ flag: e.target.value as FlagFilter })}>
           <option value="all">any</option>
           <option value="flagged">any flag</option>
           <option value="clean">no flag</option>
-          {QUALITY_FLAGS.map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
-          ))}
+          <optgroup label="Technical">
+            {QUALITY_FLAGS.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="People">
+            {PEOPLE_FLAGS.map((f) => (
+              <option key={f} value={f}>
+                {PEOPLE_FLAG_LABELS[f]}
+              </option>
+            ))}
+          </optgroup>
         </select>
       </label>
       <label>

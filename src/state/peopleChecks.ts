@@ -1,0 +1,125 @@
+/**
+ * People checks (faces, eyes, focus, frame) run beside the CLIP pass, one image at a time in the face
+ * worker, which starts the first time an image is checked. Results go to the tiles (batched like the
+ * analysis's) and to IndexedDB, so a reload never runs them twice. Off: nothing is loaded or run.
+ */
+import { create } from 'zustand';
+import { faceClient, FaceCancelled, faceImageFromBlob } from '../engine/faceClient';
+import type { FaceEngineReady } from '../engine/faceProtocol';
+import { MAX_DECODE_PIXELS } from '../library/decodePlan';
+import { setFaces } from '../library/persistence';
+import { judgePeople } from '../scoring/faces/faceJudgement';
+import type { MeasuredFaces } from '../scoring/faces/measure';
+import { db } from './libraryDb';
+import { useLibrary } from './libraryStore';
+import { reportStorageError } from './storageErrors';
+import { queueTilePatch } from './tilePatches';
+
+export interface PeopleChecksState {
+  enabled: boolean;
+  /** Images checked and queued since the queue last ran dry; null before the first. */
+  progress: { done: number; total: number; running: boolean } | null;
+  engine: FaceEngineReady | null;
+  /** Why the face worker could not start; the checks stop until they are switched on again. */
+  error: string | null;
+}
+
+export const usePeopleChecks = create<PeopleChecksState>(() => ({ enabled: true, progress: null, engine: null, error: null }));
+
+/** An image to check; its size when known (a tile's may not be flushed yet). */
+export interface PeopleCheckItem {
+  id: string;
+  file: File;
+  width: number | null;
+  height: number | null;
+}
+
+const queue: PeopleCheckItem[] = [];
+const queued = new Set<string>();
+/** Checked in this session: their verdicts may still be on the way to the store (patches are batched). */
+const checked = new Set<string>();
+let abort = new AbortController();
+let looping = false;
+
+/** Queues images for the people checks (those already checked or queued are skipped). */
+export function checkPeople(items: PeopleCheckItem[]): void {
+  const s = usePeopleChecks.getState();
+  if (!s.enabled || s.error) return;
+  const tiles = useLibrary.getState().tiles;
+  const fresh = items.filter((it) => !queued.has(it.id) && !checked.has(it.id) && tiles[it.id]?.people === undefined && tiles[it.id]?.peopleNote === undefined);
+  if (fresh.length === 0) return;
+  for (const it of fresh) {
+    queue.push(it);
+    queued.add(it.id);
+  }
+  const p = s.progress?.running ? s.progress : { done: 0, total: 0, running: true };
+  usePeopleChecks.setState({ progress: { ...p, total: p.total + fresh.length, running: true } });
+  if (!looping) void drain();
+}
+
+/** Drops what is queued and stops the image being checked. */
+export function cancelPeopleChecks(): void {
+  queue.length = 0;
+  queued.clear();
+  abort.abort(new FaceCancelled());
+  abort = new AbortController();
+  const p = usePeopleChecks.getState().progress;
+  if (p) usePeopleChecks.setState({ progress: { ...p, running: false } });
+}
+
+export function setPeopleChecksEnabled(enabled: boolean): void {
+  if (!enabled) cancelPeopleChecks();
+  usePeopleChecks.setState({ enabled, error: null });
+}
+
+function record(id: string, outcome: { faces: MeasuredFaces } | { facesNote: string }): void {
+  checked.add(id);
+  if ('faces' in outcome) queueTilePatch(id, { people: judgePeople(outcome.faces), peopleNote: undefined });
+  else queueTilePatch(id, { peopleNote: outcome.facesNote });
+  void setFaces(db, id, outcome).catch(reportStorageError);
+}
+
+async function drain(): Promise<void> {
+  looping = true;
+  try {
+    while (queue.length > 0) {
+      const item = queue.shift()!;
+      const signal = abort.signal;
+      // Still "queued" while it runs: the analysis may offer the same image again meanwhile.
+      await checkOne(item, signal).finally(() => queued.delete(item.id));
+      const p = usePeopleChecks.getState().progress;
+      if (p && !signal.aborted) usePeopleChecks.setState({ progress: { ...p, done: p.done + 1 } });
+      if (usePeopleChecks.getState().error) break;
+    }
+  } finally {
+    looping = false;
+    const p = usePeopleChecks.getState().progress;
+    if (p) usePeopleChecks.setState({ progress: { ...p, running: false } });
+  }
+}
+
+async function checkOne({ id, file, width, height }: PeopleCheckItem, signal: AbortSignal): Promise<void> {
+  const tile = useLibrary.getState().tiles[id];
+  if (!tile || tile.status === 'failed') return;
+  // The face worker decodes at full size before scaling: the decode plan's bound applies here too.
+  if (width && height && width * height > MAX_DECODE_PIXELS) {
+    const mp = ((width * height) / 1e6).toFixed(0);
+    return record(id, { facesNote: `people not checked: ${width}×${height} (${mp} MP) is over the ${MAX_DECODE_PIXELS / 1e6} MP the face check decodes` });
+  }
+  const client = faceClient();
+  try {
+    const engine = await client.ready(signal);
+    if (usePeopleChecks.getState().engine !== engine) usePeopleChecks.setState({ engine });
+  } catch (err) {
+    if (err instanceof FaceCancelled) return;
+    usePeopleChecks.setState({ error: `People checks are off: the face models did not load (${(err as Error).message}).` });
+    return;
+  }
+  try {
+    const r = await client.detect(await faceImageFromBlob(file), signal);
+    record(id, { faces: r.measured });
+  } catch (err) {
+    if (err instanceof FaceCancelled || signal.aborted) return;
+    record(id, { facesNote: `people not checked: ${(err as Error).message}` });
+  }
+}

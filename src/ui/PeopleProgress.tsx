@@ -1,0 +1,48 @@
+import { checkPeopleOnAll } from '../state/libraryController';
+import { useLibrary } from '../state/libraryStore';
+import { cancelPeopleChecks, usePeopleChecks } from '../state/peopleChecks';
+
+/** The people checks' own line: they run beside the scores and usually finish after them. */
+export function PeopleProgress() {
+  const { enabled, progress, error, engine } = usePeopleChecks();
+  const closed = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].people?.closedEyes ? 1 : 0), 0));
+  if (error) {
+    return (
+      <div className="progress people-progress" data-testid="people-progress" data-state="failed" role="alert">
+        {error}
+      </div>
+    );
+  }
+  if (!enabled || !progress) return null;
+  const { done, total, running } = progress;
+  return (
+    <div className="progress people-progress" data-testid="people-progress" data-state={running ? 'running' : 'done'} data-done={done} data-total={total}>
+      {running && <progress max={total} value={done} />}
+      <span title={engine ? `Face models on ${engine.backend.toUpperCase()} (${engine.reason}); Human ${engine.human}` : 'Face models load with the first image'}>
+        People checks: {done}/{total}
+        {closed > 0 ? ` · eyes closed in ${closed} image${closed === 1 ? '' : 's'}` : ''}
+      </span>
+      {running ? (
+        <button className="link" onClick={cancelPeopleChecks} data-testid="people-cancel">
+          Stop
+        </button>
+      ) : (
+        done < total && (
+          <button className="link" onClick={checkPeopleOnAll} data-testid="people-resume">
+            Check the rest
+          </button>
+        )
+      )}
+    </div>
+  );
+}
+
+/** Header switch: people checks on or off (saved; `?people=on|off` overrides it for one visit). */
+export function PeopleToggle({ onChange }: { onChange(enabled: boolean): void }) {
+  const enabled = usePeopleChecks((s) => s.enabled);
+  return (
+    <label className="sort" title="Find faces and flag closed eyes, soft faces and faces cut by the frame. Runs on this device with models served by the app (docs/faces.md).">
+      <input type="checkbox" checked={enabled} data-testid="people-toggle" onChange={(e) => onChange(e.target.checked)} /> People checks
+    </label>
+  );
+}
