@@ -6,6 +6,7 @@
  * Closed eyes, soft faces and cut faces are flagged on the tiles, filterable, and explained face by face;
  * everything survives a reload; a burst's best frame is the one with sharp faces.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -158,6 +159,14 @@ describe('people checks', () => {
     const none = await explain(page, 'clive_1019.jpg');
     expect(none).toContain('No face found.');
     await page.keyboard.press('Escape');
+
+    // The JSON export carries the flags and face counts.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-json"]')]);
+    const exported = JSON.parse(readFileSync((await dl.path())!, 'utf8')) as { images: { name: string; flags: string[]; faces: number | null }[] };
+    const row = (name: string) => exported.images.find((i) => i.name === name)!;
+    expect(row('human-stock-emotions-b-8.jpg').flags).toContain('eyes-closed');
+    expect(row('human-group-2.jpg').faces).toBe(3);
+    expect(exported.images.filter((i) => i.flags.includes('eyes-closed')).map((i) => i.name).sort()).toEqual([...CLOSED].sort());
 
     // Only the app's own origin was asked for anything, the face models included.
     const origin = new URL(base).origin;

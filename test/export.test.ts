@@ -36,6 +36,9 @@ function image(over: Partial<ExportImage> & Pick<ExportImage, 'path'>): ExportIm
     aesthetic: 5.25,
     decision: 'none',
     stars: 0,
+    flags: [],
+    faces: null,
+    peopleScore: null,
     tags: [],
     error: null,
     ...over,
@@ -46,6 +49,9 @@ const picked = image({
   path: 'wedding/a, "b"\nc.JPG',
   decision: 'pick',
   stars: 4,
+  flags: ['blurry', 'eyes-closed'],
+  faces: 3,
+  peopleScore: 0.5,
   aesthetic: 0.1 + 0.2,
   tags: [
     { tag: 'beach', relevance: 0.31234567890123456, rank: 1, score: 6.5 },
@@ -119,7 +125,7 @@ describe('toCsv', () => {
 
   it('has a header and one equally long row per image', () => {
     expect(header).toEqual([
-      'path', 'name', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars',
+      'path', 'name', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'people_score',
       'relevance:beach', 'rank:beach', 'score:beach',
       `relevance:${HOSTILE_TAG}`, `rank:${HOSTILE_TAG}`, `score:${HOSTILE_TAG}`,
       `relevance:${RTL_TAG}`, `rank:${RTL_TAG}`, `score:${RTL_TAG}`,
@@ -149,6 +155,8 @@ describe('toCsv', () => {
     expect(cell(3, 'relevance:beach')).toBe('');
     expect([cell(1, 'decision'), cell(1, 'stars'), cell(2, 'decision'), cell(2, 'stars')]).toEqual(['pick', '4', 'reject', '3']);
     expect(cell(1, 'error')).toBe('');
+    expect([cell(1, 'flags'), cell(1, 'faces'), cell(1, 'people_score')]).toEqual(['blurry eyes-closed', '3', '0.5']);
+    expect([cell(2, 'flags'), cell(2, 'faces'), cell(2, 'people_score')]).toEqual(['', '', '']);
   });
 
   it('defuses formulas but not plain numbers', () => {
@@ -164,7 +172,7 @@ describe('toJson', () => {
     expect(doc).toMatchObject({ format: 'loupe-export', version: 1, createdAt: '2024-05-06T07:08:09.500Z', modelId: ctx.modelId });
     expect(doc.tags).toEqual(ctx.tags);
     expect(doc.images).toEqual(images);
-    expect(Object.keys(doc.images[0])).toEqual(['path', 'name', 'contentHash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'tags', 'error']);
+    expect(Object.keys(doc.images[0])).toEqual(['path', 'name', 'contentHash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'peopleScore', 'tags', 'error']);
     expect(Object.keys(doc.images[0].tags[0])).toEqual(['tag', 'relevance', 'rank', 'score']);
   });
 

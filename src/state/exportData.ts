@@ -3,6 +3,7 @@ import type { ExportContext, ExportImage } from '../library/export/types';
 import { rankTag } from './tagRanking';
 import type { Tile } from './libraryStore';
 import type { TagState } from './rankingStore';
+import { tileFlags } from './view';
 
 export const APP_VERSION = '0.1.0';
 
@@ -41,6 +42,9 @@ export function buildExport(
       aesthetic: t.score,
       decision: t.decision,
       stars: t.stars,
+      flags: tileFlags(t),
+      faces: t.people ? t.people.counts.faces : null,
+      peopleScore: t.people?.peopleScore ?? null,
       error: t.error,
       tags: settings.flatMap((s) => {
         const r = perTag.get(s.tag)?.get(t.id);

@@ -13,7 +13,7 @@ import type { MeasuredFaces } from '../scoring/faces/measure';
 import { db } from './libraryDb';
 import { useLibrary } from './libraryStore';
 import { reportStorageError } from './storageErrors';
-import { queueTilePatch } from './tilePatches';
+import { flushTilePatches, queueTilePatch } from './tilePatches';
 
 export interface PeopleChecksState {
   enabled: boolean;
@@ -93,6 +93,8 @@ async function drain(): Promise<void> {
     }
   } finally {
     looping = false;
+    // "Done" must not show before the last verdicts are on the tiles (their patches are batched).
+    flushTilePatches();
     const p = usePeopleChecks.getState().progress;
     if (p) usePeopleChecks.setState({ progress: { ...p, running: false } });
   }

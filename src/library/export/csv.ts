@@ -38,7 +38,7 @@ function csvRow(cells: readonly string[]): string {
 
 export function csvHeader(ctx: ExportContext): string[] {
   const perTag = ctx.tags.flatMap(({ tag }) => [`relevance:${tag}`, `rank:${tag}`, `score:${tag}`]);
-  return ['path', 'name', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', ...perTag, 'error'];
+  return ['path', 'name', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'people_score', ...perTag, 'error'];
 }
 
 function imageCells(image: ExportImage, ctx: ExportContext): string[] {
@@ -55,6 +55,9 @@ function imageCells(image: ExportImage, ctx: ExportContext): string[] {
     formatNumber(image.aesthetic),
     image.decision,
     String(image.stars),
+    image.flags.join(' '),
+    formatNumber(image.faces),
+    formatNumber(image.peopleScore),
     ...perTag,
     image.error ?? '',
   ];

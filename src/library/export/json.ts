@@ -32,6 +32,9 @@ function imageDocument(image: ExportImage): JsonExportImage {
     aesthetic: finiteOrNull(image.aesthetic),
     decision: image.decision,
     stars: image.stars,
+    flags: [...image.flags],
+    faces: finiteOrNull(image.faces),
+    peopleScore: finiteOrNull(image.peopleScore),
     tags: image.tags.map((t) => ({
       tag: t.tag,
       relevance: finiteOrNull(t.relevance),

@@ -11,6 +11,12 @@ export interface ExportImage {
   aesthetic: number | null;
   decision: 'pick' | 'reject' | 'none';
   stars: 0 | 1 | 2 | 3 | 4 | 5;
+  /** Technical and people flags, as the Flags filter names them, e.g. ["blurry", "eyes-closed"]. */
+  flags: string[];
+  /** Faces the people checks found; null when the image was not checked. */
+  faces: number | null;
+  /** The people score, 0..1 (src/scoring/faces/faceJudgement.ts); null when no face was judged. */
+  peopleScore: number | null;
   tags: ExportImageTag[];
   error: string | null;
 }
