@@ -109,6 +109,10 @@ interface BenchProbe {
   lastDecodedAt: number;
   /** Every URL.createObjectURL call: it is a synchronous IPC to the browser process in Chromium. */
   objectUrls: { at: number; ms: number }[];
+  /** Text-encoder requests and answers (tags and auto-tag vocabulary, embedded when the engine is ready), for settling before a drop. */
+  textRequests: number;
+  textBatches: number;
+  lastTextAt: number;
   files: File[] | null;
 }
 type ProbeWindow = { __bench: BenchProbe };
@@ -124,7 +128,7 @@ const PROBE_SCRIPT = `(() => {
   const probe = {
     longTasks: [], dropAt: 0, embedded: 0, encoderRunMs: 0, batches: 0, firstEmbeddedAt: null, lastEmbeddedAt: 0,
     decoded: { count: 0, decodeMs: 0, preprocessMs: 0 }, failed: 0, lastFailedAt: 0, hashed: 0, objectUrls: [], files: null,
-    firstHashedAt: null, lastHashedAt: 0, firstDecodedAt: null, lastDecodedAt: 0,
+    firstHashedAt: null, lastHashedAt: 0, firstDecodedAt: null, lastDecodedAt: 0, textRequests: 0, textBatches: 0, lastTextAt: 0,
   };
   const createObjectURL = URL.createObjectURL;
   URL.createObjectURL = function (obj) {
@@ -141,6 +145,13 @@ const PROBE_SCRIPT = `(() => {
   }).observe({ type: 'longtask', buffered: true });
   const NativeWorker = window.Worker;
   window.Worker = class extends NativeWorker {
+    postMessage(m, ...rest) {
+      if (m && m.type === 'embedTexts') {
+        probe.textRequests++;
+        probe.lastTextAt = performance.now();
+      }
+      return super.postMessage(m, ...rest);
+    }
     constructor(url, options) {
       super(url, options);
       this.addEventListener('message', (e) => {
@@ -163,6 +174,9 @@ const PROBE_SCRIPT = `(() => {
           probe.hashed++;
           if (probe.firstHashedAt === null) probe.firstHashedAt = now;
           probe.lastHashedAt = now;
+        } else if (m.type === 'textEmbeddings') {
+          probe.textBatches++;
+          probe.lastTextAt = now;
         } else if (m.type === 'failed') {
           probe.failed++;
           probe.lastFailedAt = now;

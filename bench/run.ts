@@ -4,15 +4,17 @@
  * end to end on 12-MP JPEGs, and main-thread responsiveness on 500 small JPEGs. Writes
  * bench/results.json and prints a table. Options: --quick (batch 1 and 8, shorter runs, no WebGPU),
  * --skip-webgpu, --no-diagnose (no profiling pass when main-thread tasks exceed 50 ms), --profile (that
- * pass even without such tasks), --table (reprint the table of the last bench/results.json).
+ * pass even without such tasks), --table (reprint the table of the last bench/results.json), --only-faces
+ * (only the face pass, bench/faces.ts, written into the `faces` key of the existing results.json; with
+ * --no-app, only its per-image part).
  *
  * Native and browser runs take turns, never overlap: the machine this was written for has two cores, and
  * every number is only comparable to one measured in the same run (hence the ratios). Native is measured
  * before and after the browser encoder runs, so drift on a noisy host shows up as their spread.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium } from '../e2e/browser';
 import type { DecodeTiming, EncoderTiming, EngineInitResult, PreprocessSplit } from '../src/lab/benchApi';
@@ -35,8 +37,9 @@ import { ensureImages } from './images';
 import { nativeSeeded, openNativeSession, timeNative, type NativeResult } from './node';
 import { minRowCosine } from './pixels';
 import { diagnoseLongTasks, type LongTaskDiagnosis } from './diagnose';
+import { benchFaces, type FacesBench } from './faces';
 import { distStaleReason, ROOT, serve, viteBuild } from './server';
-import { formatTable } from './table';
+import { formatFacesTable, formatTable } from './table';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -123,6 +126,8 @@ export interface Results {
       })
     | null;
   longTaskDiagnosis: LongTaskDiagnosis | null;
+  /** Face pass timings and its cost to the CLIP pass; absent in results written before it existed. */
+  faces?: FacesBench | null;
   pageErrors: string[];
   totalSeconds: number;
 }
@@ -173,6 +178,7 @@ async function main(): Promise<void> {
     endToEnd: null,
     responsiveness: null,
     longTaskDiagnosis: null,
+    faces: null,
     pageErrors: [],
     totalSeconds: 0,
   };
@@ -358,6 +364,9 @@ async function main(): Promise<void> {
     }
     await context.close();
 
+    log('faces: per image on WASM, then the face pass beside the CLIP pass in the app');
+    results.faces = await benchFaces(browser, baseUrl, { quick: QUICK, errors, log, model: MODEL });
+
     const rr = results.responsiveness;
     const slow = rr && (rr.longTasks.over50 > 0 || rr.tracedRun.longTasks.over50 > 0 || (rr.mainThreadTasks?.over50 ?? 0) > 0);
     if ((slow && !args.has('--no-diagnose')) || args.has('--profile')) {
@@ -382,7 +391,46 @@ async function main(): Promise<void> {
   log(`wrote ${out}`);
 }
 
-if (args.has('--table')) {
+/**
+ * The face pass alone, to re-measure it without the whole bench. LOUPE_DIST builds and serves another
+ * folder than dist/, as in e2e, so this can run beside tests that use dist/.
+ */
+async function onlyFaces(): Promise<void> {
+  const outDir = process.env.LOUPE_DIST ?? 'dist';
+  const stale = distStaleReason(resolve(ROOT, outDir));
+  if (stale) {
+    log(`building the app into ${outDir} (${stale})…`);
+    viteBuild(outDir === 'dist' ? [] : ['--outDir', outDir, '--emptyOutDir']);
+  }
+  const { server, baseUrl } = await serve(outDir);
+  const browser = await launchChromium();
+  const errors = new PageErrors();
+  let faces: FacesBench;
+  try {
+    faces = await benchFaces(browser, baseUrl, { quick: QUICK, errors, log, model: MODEL, skipApp: args.has('--no-app') });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  const out = join(ROOT, 'bench/results.json');
+  const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Results) : null;
+  if (previous) writeFileSync(out, `${JSON.stringify({ ...previous, faces }, null, 2)}\n`);
+  console.log();
+  console.log(formatFacesTable(faces));
+  console.log();
+  if (errors.messages.length > 0) console.log(`page errors:\n  ${errors.messages.join('\n  ')}`);
+  // A results.json holds a full run's fields; without one, the faces go to a file of their own.
+  const alone = join(tmpdir(), 'loupe-faces-results.json');
+  if (!previous) writeFileSync(alone, `${JSON.stringify(faces, null, 2)}\n`);
+  log(`wrote ${previous ? out : alone}`);
+}
+
+if (args.has('--only-faces')) {
+  onlyFaces().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (args.has('--table')) {
   // Reprints the last run's table (for README) without measuring anything.
   console.log(formatTable(JSON.parse(readFileSync(join(ROOT, 'bench/results.json'), 'utf8')) as Results));
 } else {

@@ -1,7 +1,8 @@
 /**
  * Builds the app when dist/ is missing or older than its sources, and serves it with vite `preview()`
  * on 127.0.0.1: the same server and COOP/COEP headers as `npm start` after a build (vite.config.ts), plus
- * the generated benchmark JPEGs at /bench-images/ so pages can fetch them same-origin.
+ * the generated benchmark JPEGs at /bench-images/ and the labelled face photos of ../shared at /bench-faces/
+ * so pages can fetch them same-origin.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
@@ -37,19 +38,31 @@ export function viteBuild(extraArgs: string[] = []): void {
   if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status ?? r.signal})`);
 }
 
-function benchImages(): Plugin {
-  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+/** The labelled photos bench/faces.ts times (read-only, outside the repo). */
+export const FACES_ROOT = resolve(ROOT, '../shared/images/faces');
+
+function staticJpegs(prefix: string, root: string): Connect.NextHandleFunction {
+  return (req, res, next) => {
     const url = req.url?.split('?')[0] ?? '';
-    if (!url.startsWith('/bench-images/')) return next();
-    const file = normalize(join(IMAGES_ROOT, decodeURIComponent(url.slice('/bench-images/'.length))));
-    if (!file.startsWith(IMAGES_ROOT) || !existsSync(file) || !statSync(file).isFile()) return next();
+    if (!url.startsWith(prefix)) return next();
+    const file = normalize(join(root, decodeURIComponent(url.slice(prefix.length))));
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) return next();
     res.setHeader('Content-Length', statSync(file).size);
     res.setHeader('Content-Type', 'image/jpeg');
     // The page is cross-origin isolated (COEP require-corp); same-origin needs no CORP, but say it anyway.
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     createReadStream(file).pipe(res);
   };
-  return { name: 'loupe-bench-images', configurePreviewServer: (server) => void server.middlewares.use(middleware) };
+}
+
+function benchImages(): Plugin {
+  return {
+    name: 'loupe-bench-images',
+    configurePreviewServer: (server) => {
+      server.middlewares.use(staticJpegs('/bench-images/', IMAGES_ROOT));
+      server.middlewares.use(staticJpegs('/bench-faces/', FACES_ROOT));
+    },
+  };
 }
 
 export async function serve(outDir = 'dist'): Promise<{ server: PreviewServer; baseUrl: string }> {

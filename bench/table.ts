@@ -1,4 +1,5 @@
 import type { AppRunResult } from './browser';
+import type { FacesBench } from './faces';
 import type { Results } from './run';
 
 const f1 = (x: number) => x.toFixed(1);
@@ -96,5 +97,37 @@ export function formatTable(r: Results): string {
     `${r.date.slice(0, 10)} · ${r.machine.cpuModel} × ${r.machine.cpuCount} · ${r.machine.os} · Node ${r.machine.node} · ` +
     `Chromium ${r.chromium.version} · crossOriginIsolated ${String(r.crossOriginIsolated)} · ` +
     `load average ${r.loadAverage.start[0].toFixed(1)} at start, ${r.loadAverage.end[0]?.toFixed(1) ?? '?'} at end · model ${r.model.id} (${r.model.note})`;
-  return `${meta}\n\n${lines.join('\n')}`;
+  return `${meta}\n\n${lines.join('\n')}${r.faces ? `\n\n${formatFacesTable(r.faces)}` : ''}`;
+}
+
+const md = (header: string[], rows: string[][]) =>
+  [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+// Tolerates fields missing from results written by an older bench.
+const ms = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x.toFixed(0)} ms`);
+
+/** The face pass (bench/faces.ts): per-image times, then its cost to the app's CLIP pass. */
+export function formatFacesTable(f: FacesBench): string {
+  const head =
+    `Faces (issue 8), ${f.date.slice(0, 10)}: ${f.engine.backend} (Human ${f.engine.human}), warm, median of ${f.runs} runs after one warm-up; ` +
+    `start (worker + models) ${ms(f.startMs)}; ${f.cores} cores shared with whatever else runs: load average ${f.load1.start.toFixed(1)} at start, ${f.load1.end.toFixed(1)} at end`;
+  const perImage = md(
+    ['photo', 'size', 'faces found', 'ms per image', 'Human detect', 'runs (ms)'],
+    f.images.map((i) => [i.label, `${i.sourceWidth}×${i.sourceHeight}, ${(i.bytes / 1e3).toFixed(0)} KB`, String(i.faces), ms(i.medianWallMs), ms(i.medianDetectMs), i.wallMs.map((x) => x.toFixed(0)).join(' / ')]),
+  );
+  const c = f.clipCost;
+  if (!c) return `${head}\n\n${perImage}`;
+  const s = (x: number | null) => (x === null ? '—' : `${(x / 1000).toFixed(1)} s`);
+  const x2 = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}×`);
+  const cost = md(
+    ['pass', 'drop → last CLIP score', 'drop → people done', 'all done', 'notes'],
+    [
+      ['CLIP only (app, people=off)', s(c.clipOnly.scoredMs), '—', s(c.clipOnly.allDoneMs), `runs ${c.allRuns.clipOnly.map(s).join(' / ')}; load ${c.clipOnly.load1?.toFixed(1) ?? '?'}${c.clipOnly.peopleProgressSeen ? '; people-progress showed anyway' : ''}`],
+      ['CLIP + faces (app, people=on)', s(c.both.scoredMs), s(c.both.peopleDoneMs), s(c.both.allDoneMs), `runs ${c.allRuns.both.map(s).join(' / ')}; load ${c.both.load1?.toFixed(1) ?? '?'}; ${c.both.tileFaces} faces on ${c.both.tilesWithPeople} tiles in the DOM`],
+      ['faces alone (lab, one after another)', '—', s(c.facesOnly.totalMs), s(c.facesOnly.totalMs), `start ${ms(c.facesOnly.startMs)} + ${ms(c.facesOnly.sumWallMs)} warm (first pass ${ms(c.facesOnly.firstPassMs)}); ${c.facesOnly.faces} faces`],
+      ['together ÷ (CLIP only + faces alone)', '', '', x2(c.togetherVsInTurn), '≤ 1: concurrent costs no more than in turn'],
+      ['CLIP pass slowed by faces', x2(c.clipSlowdown), '', '', `delay ${s(c.both.scoredMs - c.clipOnly.scoredMs)} = ${c.clipDelayVsFaceCost.toFixed(2)} of the face pass's own cost (≤ 1: the bar)`],
+    ],
+  );
+  const note = c.note ? `\n\nnote: ${c.note}` : '';
+  return `${head}\n\n${perImage}\n\nSame ${c.photos.length} photos (${c.expectedFaces} labelled faces), model ${c.model}, WASM, best of ${c.allRuns.both.length} alternated run(s):\n\n${cost}${note}`;
 }

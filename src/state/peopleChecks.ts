@@ -52,7 +52,9 @@ export function checkPeople(items: PeopleCheckItem[]): void {
     queue.push(it);
     queued.add(it.id);
   }
-  const p = s.progress?.running ? s.progress : { done: 0, total: 0, running: true };
+  // One count for a whole drop: the queue may run dry between images while the CLIP pass still runs.
+  const continues = s.progress && (s.progress.running || useLibrary.getState().running);
+  const p = continues && s.progress ? s.progress : { done: 0, total: 0, running: true };
   usePeopleChecks.setState({ progress: { ...p, total: p.total + fresh.length, running: true } });
   if (!looping) void drain();
 }

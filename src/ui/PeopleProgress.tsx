@@ -6,6 +6,8 @@ import { cancelPeopleChecks, usePeopleChecks } from '../state/peopleChecks';
 export function PeopleProgress() {
   const { enabled, progress, error, engine } = usePeopleChecks();
   const closed = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].people?.closedEyes ? 1 : 0), 0));
+  // While the analysis runs, more images are on their way to the face worker.
+  const analysing = useLibrary((s) => s.running);
   if (error) {
     return (
       <div className="progress people-progress" data-testid="people-progress" data-state="failed" role="alert">
@@ -14,7 +16,8 @@ export function PeopleProgress() {
     );
   }
   if (!enabled || !progress) return null;
-  const { done, total, running } = progress;
+  const { done, total } = progress;
+  const running = progress.running || analysing;
   return (
     <div className="progress people-progress" data-testid="people-progress" data-state={running ? 'running' : 'done'} data-done={done} data-total={total}>
       {running && <progress max={total} value={done} />}
@@ -22,12 +25,12 @@ export function PeopleProgress() {
         People checks: {done}/{total}
         {closed > 0 ? ` · eyes closed in ${closed} image${closed === 1 ? '' : 's'}` : ''}
       </span>
-      {running ? (
+      {progress.running ? (
         <button className="link" onClick={cancelPeopleChecks} data-testid="people-cancel">
           Stop
         </button>
       ) : (
-        done < total && (
+        !running && done < total && (
           <button className="link" onClick={checkPeopleOnAll} data-testid="people-resume">
             Check the rest
           </button>
