@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgePeople } from '../src/scoring/faces/faceJudgement';
-import { faceName, facesFlagged, flagLabel, flagReasons, isMaybe, peopleFlags, placeOf } from '../src/scoring/faces/peopleFlags';
+import { faceFlags, faceName, facesFlagged, flagLabel, flagReasons, isMaybe, peopleFlags, placeOf } from '../src/scoring/faces/peopleFlags';
 import { face, photo } from './helpers/faces';
 
 // 1000×800 analysed pixels of a 4000×3200 photo: sizes in sentences are the photo's (×4).
@@ -66,5 +66,12 @@ describe('placeOf', () => {
     expect(at(0.5, 0.5)).toBe('centre');
     expect(at(0.9, 0.5)).toBe('right');
     expect(at(0.5, 0.9)).toBe('bottom');
+  });
+});
+
+describe('faceFlags', () => {
+  it('gives the flags one face raises, by the same rules as the photo', () => {
+    const people = judgePeople(photo([winkTopRight, centre]));
+    expect(people.faces.map((f) => faceFlags(f))).toEqual([[], ['eyes-closed']]);
   });
 });

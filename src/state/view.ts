@@ -7,7 +7,7 @@ import type { Tile, SortKey } from './libraryStore';
 import { sortTiles } from './libraryStore';
 import type { Filters, TagState } from './rankingStore';
 import { qualityFlags, type QualityFlag } from '../library/quality/flags';
-import { peopleFlags, PEOPLE_FLAGS, type PeopleFlag } from '../scoring/faces/peopleFlags';
+import { peopleFlags, type PeopleFlag } from '../scoring/faces/peopleFlags';
 import { bestOfGroups } from '../scoring/groups';
 
 export interface ItemGroup {
@@ -79,10 +79,6 @@ export function passesFilters(t: Tile, f: Filters): boolean {
 /** Every flag a tile has: technical ones from its pixels, then people ones once the people checks ran. */
 export function tileFlags(t: Tile): (QualityFlag | PeopleFlag)[] {
   return [...(t.quality ? qualityFlags(t.quality) : []), ...(t.people ? peopleFlags(t.people) : [])];
-}
-
-export function isPeopleFlag(flag: string): flag is PeopleFlag {
-  return (PEOPLE_FLAGS as readonly string[]).includes(flag);
 }
 
 /**

@@ -3,8 +3,6 @@ import { setBackendPreference } from '../state/engineController';
 import { useEngine } from '../state/engineStore';
 import { useOfflineReady } from '../offline/registerServiceWorker';
 import { useLibrary, type SortKey } from '../state/libraryStore';
-import { setPeopleChecksEnabled } from '../state/peopleChecks';
-import { savePeopleChecks } from '../state/settings';
 import { PeopleToggle } from './PeopleProgress';
 
 export function BackendBadge() {
@@ -48,12 +46,7 @@ export function Header() {
             </select>
           </label>
         )}
-        <PeopleToggle
-          onChange={(enabled) => {
-            setPeopleChecksEnabled(enabled);
-            void savePeopleChecks(enabled);
-          }}
-        />
+        <PeopleToggle />
         <label className="sort" title="Auto uses WebGPU on a real GPU and WASM otherwise">
           Backend{' '}
           <select

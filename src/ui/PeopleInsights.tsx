@@ -1,4 +1,4 @@
-import { faceName, cutReason, eyesReason, flagReasons, focusReason, peopleFlags } from '../scoring/faces/peopleFlags';
+import { cutReason, eyesReason, faceFlags, faceName, flagReasons, focusReason, peopleFlags } from '../scoring/faces/peopleFlags';
 import type { Tile } from '../state/libraryStore';
 import { usePeopleChecks } from '../state/peopleChecks';
 
@@ -45,7 +45,7 @@ export function PeopleInsights({ tile }: { tile: Tile }) {
           {people.faces.map((f, i) => (
             <span
               key={f.index}
-              className={`face-box ${f.eyes === 'one-closed' || f.eyes === 'both-closed' || f.focus === 'soft' ? 'flagged' : ''}`}
+              className={`face-box ${faceFlags(f).length > 0 ? 'flagged' : ''}`}
               style={{ left: `${100 * f.box.x}%`, top: `${100 * f.box.y}%`, width: `${100 * f.box.width}%`, height: `${100 * f.box.height}%` }}
             >
               <b>{i + 1}</b>

@@ -1,6 +1,7 @@
 import { checkPeopleOnAll } from '../state/libraryController';
 import { useLibrary } from '../state/libraryStore';
-import { cancelPeopleChecks, usePeopleChecks } from '../state/peopleChecks';
+import { cancelPeopleChecks, setPeopleChecksEnabled, usePeopleChecks } from '../state/peopleChecks';
+import { savePeopleChecks } from '../state/settings';
 
 /** The people checks' own line: they run beside the scores and usually finish after them. */
 export function PeopleProgress() {
@@ -41,8 +42,12 @@ export function PeopleProgress() {
 }
 
 /** Header switch: people checks on or off (saved; `?people=on|off` overrides it for one visit). */
-export function PeopleToggle({ onChange }: { onChange(enabled: boolean): void }) {
+export function PeopleToggle() {
   const enabled = usePeopleChecks((s) => s.enabled);
+  const onChange = (on: boolean) => {
+    setPeopleChecksEnabled(on);
+    void savePeopleChecks(on);
+  };
   return (
     <label className="sort" title="Find faces and flag closed eyes, soft faces and faces cut by the frame. Runs on this device with models served by the app (docs/faces.md).">
       <input type="checkbox" checked={enabled} data-testid="people-toggle" onChange={(e) => onChange(e.target.checked)} /> People checks

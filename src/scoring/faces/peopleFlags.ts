@@ -33,6 +33,11 @@ function concerns(flag: PeopleFlag, f: JudgedFace): boolean {
   }
 }
 
+/** The flags one face raises. */
+export function faceFlags(face: JudgedFace): PeopleFlag[] {
+  return PEOPLE_FLAGS.filter((flag) => concerns(flag, face));
+}
+
 /** The faces (1-based numbers, as `faceName` gives them) a flag is about; empty when it does not apply. */
 export function facesFlagged(flag: PeopleFlag, people: PeopleInPicture): number[] {
   return people.faces.flatMap((f, i) => (concerns(flag, f) ? [i + 1] : []));
