@@ -4,7 +4,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { NS_XMP } from '../src/library/export/xmp';
-import { entryData, readCentralDirectory } from '../src/scoring/pth/zip';
+import { entryData, readCentralDirectory } from '../src/codecs/zipRead';
 import { dropFiles, fileFromDisk, SHARED, waitForAnalysis, sharedBrowser } from './browser';
 
 const REAL = join(SHARED, 'images/real');

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, inject, it } from 'vitest';
 import { mulberry32 } from '../src/scoring/mulberry32';
-import { entryData, readCentralDirectory } from '../src/scoring/pth/zip';
+import { entryData, readCentralDirectory } from '../src/codecs/zipRead';
 import { dropFiles, sharedBrowser, waitForAnalysis, type DropFile } from './browser';
 
 const base = inject('baseUrl');

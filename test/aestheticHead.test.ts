@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLinearAestheticHead, l2normalize } from '../src/scoring/aestheticHead';
-import { parseNpy } from '../src/scoring/npy';
+import { parseNpy } from '../src/codecs/npyRead';
 import { parsePthLinear, PthFormatError } from '../src/scoring/pthLinear';
 
 // The published head and its known answers are read in place from ../shared; they are never copied here.

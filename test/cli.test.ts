@@ -22,7 +22,7 @@ import { runScoreCli } from '../cli/score';
 import { PIXELS_PER_IMAGE } from '../src/engine/encoders';
 import { preprocessForClip } from '../src/engine/preprocess';
 import { createLinearAestheticHead } from '../src/scoring/aestheticHead';
-import { parseNpy } from '../src/scoring/npy';
+import { parseNpy } from '../src/codecs/npyRead';
 import { parsePthLinear } from '../src/scoring/pthLinear';
 import type { Tile } from '../src/state/libraryStore';
 import { rankTag } from '../src/state/tagRanking';

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { defuseFormula, toCsv } from '../src/library/export/csv';
-import { dosDateTime } from '../src/library/export/dosDateTime';
+import { dosDateTime } from '../src/codecs/dosDateTime';
 import { toJson } from '../src/library/export/json';
 import { sidecarFiles } from '../src/library/export/sidecars';
 import type { ExportContext, ExportImage } from '../src/library/export/types';
 import { escapeXml } from '../src/library/export/xmlEscape';
 import { NS_DC, NS_LOUPE, NS_RDF, NS_X, NS_XMP, sidecarName, toXmpSidecar } from '../src/library/export/xmp';
-import { createZip, ZipWriteError } from '../src/library/export/zip';
-import { entryData, readCentralDirectory } from '../src/scoring/pth/zip';
+import { createZip, ZipWriteError } from '../src/codecs/zipWrite';
+import { entryData, readCentralDirectory } from '../src/codecs/zipRead';
 
 const HOSTILE_TAG = 'sunset, "golden" =hour <&>';
 const RTL_TAG = 'שקיעה مساء 🌅';

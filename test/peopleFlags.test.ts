@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgePeople } from '../src/scoring/faces/faceJudgement';
-import { faceFlags, faceName, facesFlagged, flagLabel, flagReasons, isMaybe, peopleFlags, placeOf } from '../src/scoring/faces/peopleFlags';
+import { faceFlags, facesFlagged, isMaybe, peopleFlags } from '../src/scoring/faces/peopleFlags';
+import { faceName, flagLabel, flagReasons, placeOf } from '../src/ui/peopleWording';
 import { face, photo } from './helpers/faces';
 
 // 1000×800 analysed pixels of a 4000×3200 photo: sizes in sentences are the photo's (×4).

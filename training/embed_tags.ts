@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTextEncoder, openModelDir } from '../cli/lib/modelDir';
 import { embedTags } from '../cli/lib/tagEmbeddings';
-import { toNpy } from '../src/scoring/npyWrite';
+import { toNpy } from '../src/codecs/npyWrite';
 
 const DEFAULT_AVA = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/data/ava');
 

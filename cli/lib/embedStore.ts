@@ -16,8 +16,8 @@ import { hostname } from 'node:os';
 import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Dtype } from '../../src/engine/manifest';
-import { parseNpy } from '../../src/scoring/npy';
-import { float32LeBytes, npyHeader } from '../../src/scoring/npyWrite';
+import { parseNpy } from '../../src/codecs/npyRead';
+import { float32LeBytes, npyHeader } from '../../src/codecs/npyWrite';
 import { RowIndex, type EmbeddingRow, type EmbeddingSink, type FailedFile } from './rows';
 
 export interface EmbeddingsMeta {

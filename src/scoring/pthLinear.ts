@@ -14,9 +14,9 @@ export interface PthLinearParams {
   inFeatures: number;
 }
 
-import { PthFormatError } from './pth/errors';
-import { unpickleStateDict, type PTensor, type PValue } from './pth/pickle';
-import { entryData, readCentralDirectory, type ZipEntry } from './pth/zip';
+import { PthFormatError } from '../codecs/pthFormatError';
+import { unpickleStateDict, type PTensor, type PValue } from '../codecs/pickle';
+import { entryData, readCentralDirectory, type ZipEntry } from '../codecs/zipRead';
 
 export { PthFormatError };
 

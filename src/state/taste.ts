@@ -5,7 +5,7 @@
  */
 import { coalesced } from './coalesced';
 import { deleteTasteHead, getTasteHeads, putTasteHead, type StoredTasteHead, type TasteHeadInfo } from '../library/persistence';
-import { createZip } from '../library/export/zip';
+import { createZip } from '../codecs/zipWrite';
 import { saveBlob } from '../library/export/download';
 import { TasteCancelled, trainInWorker } from '../engine/tasteClient';
 import { buildTastePairs, notEnoughDecisions } from '../scoring/taste/tastePairs';

@@ -9,7 +9,8 @@ import { tasteRanks, useTaste } from '../state/tasteStore';
 import { useInsights } from '../state/insightsStore';
 import { addTag } from '../state/tags';
 import { flagReason, qualityFlags } from '../library/quality/flags';
-import { flagLabel, flagReasons, peopleFlags } from '../scoring/faces/peopleFlags';
+import { peopleFlags } from '../scoring/faces/peopleFlags';
+import { flagLabel, flagReasons } from './peopleWording';
 import type { AutoTag } from '../scoring/autoTags';
 import { useView } from './useView';
 

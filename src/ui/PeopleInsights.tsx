@@ -1,4 +1,5 @@
-import { cutReason, eyesReason, faceFlags, faceName, flagReasons, focusReason, peopleFlags } from '../scoring/faces/peopleFlags';
+import { faceFlags, peopleFlags } from '../scoring/faces/peopleFlags';
+import { cutReason, eyesReason, faceName, flagReasons, focusReason } from './peopleWording';
 import type { Tile } from '../state/libraryStore';
 import { usePeopleChecks } from '../state/peopleChecks';
 

@@ -1,7 +1,7 @@
 import { sidecarName, type SidecarNaming } from './sidecarName';
 import type { ExportContext, ExportImage } from './types';
 import { toXmpSidecar, type XmpOptions } from './xmp';
-import type { ZipInputFile } from './zip';
+import type { ZipInputFile } from '../../codecs/zipWrite';
 
 export interface SidecarSetOptions extends XmpOptions {
   naming?: SidecarNaming;

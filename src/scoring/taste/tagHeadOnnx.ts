@@ -4,7 +4,7 @@
  * Every op is in onnxruntime-web's WebGPU table (MatMul, Add, Mul, Reshape, Transpose, LayerNormalization,
  * Softmax, Erf), so the file runs on the WebGPU and WASM EPs alike.
  */
-import { floatAttr, floatTensor, int64Tensor, intAttr, intsAttr, ElemType, graph, model, node, valueInfo } from './onnxProto';
+import { floatAttr, floatTensor, int64Tensor, intAttr, intsAttr, ElemType, graph, model, node, valueInfo } from '../../codecs/onnxProto';
 import { LAYER_NORM_EPS, validateTagHead, type TagHeadHparams, type TagHeadWeights } from './tagHeadSpec';
 
 export const TAG_HEAD_OPSET = 17;

@@ -1,4 +1,4 @@
-import { crc32 } from '../../scoring/pth/zip';
+import { crc32 } from './zipRead';
 import { dosDateTime } from './dosDateTime';
 
 export interface ZipInputFile {

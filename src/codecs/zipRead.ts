@@ -1,5 +1,5 @@
 /** Just enough ZIP to read a PyTorch checkpoint: stored (uncompressed) entries, ZIP64, CRC-checked. */
-import { PthFormatError } from './errors';
+import { PthFormatError } from './pthFormatError';
 
 
 export interface ZipEntry {

@@ -2,7 +2,7 @@
  * A pickle reader for PyTorch state_dicts that never executes anything: a fixed set of opcodes and of
  * globals (OrderedDict, the tensor rebuild functions, the storage classes); anything else is rejected.
  */
-import { PthFormatError } from './errors';
+import { PthFormatError } from './pthFormatError';
 
 
 interface PGlobal {
