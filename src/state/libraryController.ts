@@ -27,18 +27,14 @@ import { flushTilePatches, queueNewTile, queueProgress, queueTilePatch, tileById
 
 export { db } from './libraryDb';
 import { db } from './libraryDb';
+import { attachFile, fileOf, hasFile } from './files';
 let pool: DecodePool | null = null;
 let queue: Promise<void> = Promise.resolve();
 let abort = new AbortController();
 const overall = new OverallProgress();
 let nextUnreadable = 1;
-const files = new Map<string, File>();
 /** Content hashes already being added in this session (a folder may hold the same file twice). */
 const claimed = new Set<string>();
-
-export function fileOf(id: string): File | undefined {
-  return files.get(id);
-}
 
 function decodePool(): DecodePool {
   // Leave a core for the encoder: on two cores, decode and inference compete (REFERENCE §7).
@@ -52,7 +48,7 @@ onEngineReady(() => {
   void attachKeptEmbeddings().then(() => {
     // Images decoded while the model was missing get their scores once it arrives.
     const { tiles, order } = useLibrary.getState();
-    const pending = order.filter((id) => tiles[id].status === 'decoded' && files.has(id));
+    const pending = order.filter((id) => tiles[id].status === 'decoded' && hasFile(id));
     if (pending.length > 0) enqueue(pending);
   });
 });
@@ -183,7 +179,7 @@ async function identify(p: DecodePool, item: PickedFile): Promise<string | null>
   }
   const id = hashed.contentHash;
   const existing = tileById(id);
-  files.set(id, item.file);
+  attachFile(id, item.file);
   if (claimed.has(id) && !existing) return null; // the same content is being added right now
   claimed.add(id);
   if (existing) {
@@ -228,7 +224,7 @@ export function checkPeopleOnAll(): void {
   checkPeople(
     order.flatMap((id) => {
       const t = tiles[id];
-      const file = files.get(id);
+      const file = fileOf(id);
       return file && (t.status === 'scored' || t.status === 'decoded') ? [{ id, file, width: t.width, height: t.height }] : [];
     }),
   );
@@ -241,7 +237,7 @@ usePeopleChecks.subscribe((s, prev) => {
 /** Re-queues the images a cancel left unanalysed (those whose file is here). */
 export function resumeAnalysis(): void {
   const { tiles, order, patchTile } = useLibrary.getState();
-  const ids = order.filter((id) => tiles[id].status === 'cancelled' && files.has(id));
+  const ids = order.filter((id) => tiles[id].status === 'cancelled' && hasFile(id));
   for (const id of ids) patchTile(id, { status: 'queued' });
   if (ids.length > 0) enqueue(ids);
   checkPeopleOnAll();
@@ -254,8 +250,8 @@ async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProg
   const c = inferenceClient();
   const lib = useLibrary.getState();
   const items: AnalysisItem[] = ids
-    .filter((id) => files.has(id) && lib.tiles[id])
-    .map((id) => ({ id, file: files.get(id)!, name: lib.tiles[id].name }));
+    .filter((id) => hasFile(id) && lib.tiles[id])
+    .map((id) => ({ id, file: fileOf(id)!, name: lib.tiles[id].name }));
   overall.skipped(ids.length - items.length);
   const p = decodePool();
   const model = modelId();
@@ -299,7 +295,7 @@ async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProg
           if (d.thumbnail) patch.thumbUrl = URL.createObjectURL(d.thumbnail);
           if (!embed) patch.status = 'decoded';
           queueTilePatch(id, patch);
-          const file = files.get(id);
+          const file = fileOf(id);
           if (file) checkPeople([{ id, file, width: d.width, height: d.height }]);
           const t = useLibrary.getState().tiles[id];
           void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null, quality: d.quality ?? null, metadata: d.metadata ?? null }).catch(reportStorageError);
@@ -313,7 +309,7 @@ async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProg
           setEmbedding(id, embedding);
           // Kept embeddings skip the decode: their people checks are queued here (checked ones are skipped).
           const t = useLibrary.getState().tiles[id];
-          const file = files.get(id);
+          const file = fileOf(id);
           if (file && t) checkPeople([{ id, file, width: t.width, height: t.height }]);
           queueTilePatch(id, { status: 'scored', score }, true);
           if (model) void putEmbedding(db, model, id, { embedding, aesthetic: score }).catch(reportStorageError);

@@ -1,5 +1,5 @@
 import { useEffect, useMemo } from 'react';
-import { fileOf } from '../state/libraryController';
+import { fileOf } from '../state/files';
 import { useLibrary } from '../state/libraryStore';
 import { useUi } from '../state/uiStore';
 import { CompareView } from './CompareView';

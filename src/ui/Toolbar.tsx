@@ -5,7 +5,7 @@ import { sidecarFiles } from '../library/export/sidecars';
 import { createZip } from '../codecs/zipWrite';
 import type { Decision } from '../library/persistence';
 import { copyFilesToFolder, type WritableDirectory } from '../library/copyToFolder';
-import { fileOf } from '../state/libraryController';
+import { fileOf } from '../state/files';
 import { decide } from '../state/decisions';
 import { getEmbedding } from '../state/embeddingRegistry';
 import { useEngine } from '../state/engineStore';

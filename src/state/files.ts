@@ -1,0 +1,17 @@
+/**
+ * The File behind each tile in this tab, by content hash. Files cannot be stored (only their hashes and
+ * what was made from them), so this registry lives as long as the page; a reload asks for the folder again.
+ */
+const files = new Map<string, File>();
+
+export function fileOf(id: string): File | undefined {
+  return files.get(id);
+}
+
+export function hasFile(id: string): boolean {
+  return files.has(id);
+}
+
+export function attachFile(id: string, file: File): void {
+  files.set(id, file);
+}
