@@ -2,7 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { ErrorBoundary } from './ui/ErrorBoundary';
-import { restoreSession } from './state/libraryController';
+import { restoreSession } from './state/session';
+import { startBackgroundPasses } from './state/backgroundPasses';
 import { configure, readConfig, startEngine, whenEngineReady } from './state/engineController';
 import { useRanking } from './state/rankingStore';
 import { loadBackendPreference, loadPeopleChecks, loadPromptTemplates, peopleChecksFromUrl } from './state/settings';
@@ -10,8 +11,6 @@ import { usePeopleChecks } from './state/peopleChecks';
 import { embedAllTags } from './state/tags';
 import { registerServiceWorker } from './offline/registerServiceWorker';
 import { installTestHooks } from './state/testHooks';
-// Auto-tags, zero-shot quality, prompt adherence and groups follow the embeddings from here on.
-import './state/insights';
 
 // Offline use (the app and ORT's wasm precached by /sw.js): built app only, the dev server has no sw.js.
 if (import.meta.env.PROD) registerServiceWorker();
@@ -19,6 +18,8 @@ const config = readConfig(location.search);
 if (new URLSearchParams(location.search).get('testHooks') === '1') installTestHooks();
 if (!new URLSearchParams(location.search).has('backend')) config.preference = await loadBackendPreference();
 configure(config);
+// Scores from heads, auto-tags, groups and people checks follow new embeddings, tags and models from here on.
+startBackgroundPasses();
 usePeopleChecks.setState({ enabled: peopleChecksFromUrl(location.search) ?? (await loadPeopleChecks()) });
 const templates = await loadPromptTemplates();
 if (templates) useRanking.getState().setTemplates(templates);

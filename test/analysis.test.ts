@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runAnalysis, type AnalysisDeps, type AnalysisItem } from '../src/engine/analysis';
+import { runAnalysis, type AnalysisDeps, type AnalysisItem } from '../src/state/analysisScheduler';
 
 const P = 4; // pixels per image in these fakes
 const D = 2; // embedding size
@@ -125,5 +125,25 @@ describe('runAnalysis with kept results', () => {
     expect(batches.reduce((a, b) => a + b, 0)).toBe(3);
     expect(scores.get('f0')).toBe(7);
     expect(scores.get('f3')).toBeCloseTo(0.3);
+  });
+});
+
+describe('runAnalysis and a long-lived signal', () => {
+  it('leaves no abort listener behind: one signal serves many runs', async () => {
+    const { deps } = fakeDeps();
+    const ac = new AbortController();
+    let listeners = 0;
+    const add = ac.signal.addEventListener.bind(ac.signal);
+    const remove = ac.signal.removeEventListener.bind(ac.signal);
+    ac.signal.addEventListener = ((type: string, l: EventListener, o?: AddEventListenerOptions) => {
+      if (type === 'abort') listeners++;
+      add(type, l, o);
+    }) as typeof ac.signal.addEventListener;
+    ac.signal.removeEventListener = ((type: string, l: EventListener, o?: EventListenerOptions) => {
+      if (type === 'abort') listeners--;
+      remove(type, l, o);
+    }) as typeof ac.signal.removeEventListener;
+    for (let run = 0; run < 5; run++) await runAnalysis(items(5), deps, {}, options, ac.signal);
+    expect(listeners).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalysisProgress } from '../src/engine/analysis';
+import type { AnalysisProgress } from '../src/state/analysisScheduler';
 import { OverallProgress } from '../src/state/overallProgress';
 
 const run = (total: number, done: number, failed = 0): AnalysisProgress => ({ total, done, scored: done - failed, failed, imagesPerSecond: 0, etaSeconds: null });

@@ -49,13 +49,22 @@ export function whenEngineReady(): Promise<boolean> {
   return engineReady;
 }
 
-/** Called each time a model becomes ready (first load, backend change, a picked folder). */
-export function onEngineReady(listener: () => void): void {
+/** Called each time a model becomes ready (first load, backend change, a picked folder); returns the unsubscribe. */
+export function onEngineReady(listener: () => void): () => void {
   readyListeners.push(listener);
+  return () => {
+    const i = readyListeners.indexOf(listener);
+    if (i >= 0) readyListeners.splice(i, 1);
+  };
 }
 
 export function currentModelId(): string | null {
   return useEngine.getState().ready?.modelId ?? null;
+}
+
+/** The loaded model's embedding width, from its manifest; 0 while none is loaded (nothing is embedded then). */
+export function embeddingDim(): number {
+  return useEngine.getState().ready?.embedDim ?? 0;
 }
 
 /** Saves the choice and reloads the model on the new backend; scores already made are kept. */

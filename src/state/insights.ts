@@ -9,7 +9,7 @@ import { autoTags, folderTags } from '../scoring/autoTags';
 import { ALL_BUILTIN_TAGS } from '../scoring/builtinTags';
 import { antonymPrompts, zeroShotQuality } from '../scoring/qualityPrompts';
 import { l2normalize } from '../scoring/similarity';
-import { currentModelId, onEngineReady } from './engineController';
+import { currentModelId } from './engineController';
 import { getEmbedding } from './embeddingRegistry';
 import { useInsights } from './insightsStore';
 import { useLibrary } from './libraryStore';
@@ -130,7 +130,8 @@ export async function updateGroups(): Promise<void> {
 
 let insightTimer: ReturnType<typeof setTimeout> | null = null;
 let groupTimer: ReturnType<typeof setTimeout> | null = null;
-function schedule(): void {
+/** Auto-tags, zero-shot quality and prompt adherence follow new embeddings, shortly after the last change. */
+export function scheduleInsights(): void {
   if (insightTimer) clearTimeout(insightTimer);
   insightTimer = setTimeout(() => void updateInsights(), 300);
 }
@@ -143,21 +144,15 @@ export function scheduleGrouping(delay = 300): void {
   groupTimer = setTimeout(() => void updateGroups(), Math.max(delay, 4 * lastMs));
 }
 
-useLibrary.subscribe((s, prev) => {
-  if (s.embeddingsVersion !== prev.embeddingsVersion) {
-    schedule();
-    scheduleGrouping();
-  }
-});
-useRanking.subscribe((s, prev) => {
-  if (s.tags !== prev.tags && s.tags.filter((t) => t.status === 'ready').length !== prev.tags.filter((t) => t.status === 'ready').length) {
-    vocabularyChanged = true;
-    schedule();
-  }
-});
-useInsights.subscribe((s, prev) => s.groupSettings.minCosine !== prev.groupSettings.minCosine || s.groupSettings.windowSeconds !== prev.groupSettings.windowSeconds ? scheduleGrouping(150) : undefined);
-onEngineReady(() => {
+/** The user's tags join the auto-tag vocabulary: it is embedded again with them. */
+export function tagVocabularyChanged(): void {
+  vocabularyChanged = true;
+  scheduleInsights();
+}
+
+/** Another model: every insight and group is computed again from its embeddings. */
+export function restartInsights(): void {
   useInsights.getState().reset();
-  schedule();
+  scheduleInsights();
   scheduleGrouping();
-});
+}

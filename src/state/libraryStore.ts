@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AnalysisProgress } from '../engine/analysis';
+import type { AnalysisProgress } from './analysisScheduler';
 import type { Decision, Stars } from '../library/persistence';
 import type { CaptureInfo } from '../library/metadata/exif';
 import type { GenerationInfo } from '../library/metadata/generationPrompt';

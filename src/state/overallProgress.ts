@@ -3,7 +3,7 @@
  * identified and queued in chunks, each analysed by its own run; the user should see 1,234/20,000, not
  * 34/256 restarting eighty times.
  */
-import type { AnalysisProgress } from '../engine/analysis';
+import type { AnalysisProgress } from './analysisScheduler';
 
 export class OverallProgress {
   private total = 0;

@@ -3,6 +3,7 @@ import type { Decision } from '../library/persistence';
 import type { QualityFlag } from '../library/quality/flags';
 import type { PeopleFlag } from '../scoring/faces/peopleFlags';
 import { DEFAULT_PROMPT_TEMPLATES } from '../scoring/prompts';
+import { DEFAULT_TIE_MARGIN } from '../scoring/rankByTag';
 
 export type TagStatus = 'embedding' | 'ready' | 'error';
 
@@ -12,6 +13,8 @@ export interface TagState {
   /** Normalized prompt-ensemble text embedding. */
   embedding: Float32Array | null;
   error: string | null;
+  /** The text as typed, when it was longer than CLIP reads and `text` is its cut start. */
+  cutFrom?: string;
 }
 
 export type DecisionFilter = 'all' | Decision;
@@ -52,8 +55,6 @@ interface RankingState {
   setFilters(patch: Partial<Filters>): void;
   restore(s: { tags: string[]; activeTag: string | null; thresholds: Record<string, number>; tieMargin: number }): void;
 }
-
-export const DEFAULT_TIE_MARGIN = 0.1;
 
 export const useRanking = create<RankingState>((set) => ({
   tags: [],

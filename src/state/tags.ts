@@ -6,16 +6,39 @@ import { coalesced } from './coalesced';
 import { getTagEmbedding, putTagEmbedding } from '../library/persistence';
 import { DEFAULT_PROMPT_TEMPLATES, ensembleTagEmbedding, expandPrompts, promptCacheKey } from '../scoring/prompts';
 import { savePromptTemplates } from './settings';
-import { db, saveSessionSoon } from './libraryController';
-import { inferenceClient, onEngineReady, whenEngineReady } from './engineController';
+import { db } from './libraryDb';
+import { saveSessionSoon } from './session';
+import { inferenceClient, whenEngineReady } from './engineController';
 import { scoreMissingWithHead } from './headScoring';
-import { useLibrary } from './libraryStore';
 import { useUi } from './uiStore';
 import { useEngine } from './engineStore';
 import { useRanking } from './rankingStore';
 
+/** Spaces folded; length is bounded later, in tokens, where the tokenizer is (fitTagToModel). */
 export function normalizeTagText(raw: string): string {
-  return raw.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return raw.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * A tag longer than CLIP's context in some prompt is cut between words to what the model reads; the chip
+ * keeps the text as typed (`cutFrom`) and says it was cut. Returns the text the tag now has.
+ */
+async function fitTagToModel(text: string): Promise<string> {
+  const client = inferenceClient();
+  if (!client) return text;
+  const fitted = await client.fitPhrase(text, useRanking.getState().templates);
+  const ranking = useRanking.getState();
+  // Removed while the tokenizer counted: nothing to rename.
+  if (!fitted.cut || !ranking.tags.some((t) => t.text === text)) return text;
+  const wasActive = ranking.activeTag === text;
+  ranking.removeTag(text);
+  if (!useRanking.getState().tags.some((t) => t.text === fitted.text)) {
+    ranking.upsertTag({ text: fitted.text, status: 'embedding', embedding: null, error: null, cutFrom: text });
+  }
+  if (wasActive) ranking.setActiveTag(fitted.text);
+  saveSessionSoon();
+  useUi.getState().notify(`The tag was cut to the ${fitted.tokens} tokens CLIP reads: “${fitted.text}”.`);
+  return fitted.text;
 }
 
 /**
@@ -36,14 +59,16 @@ export async function phraseEmbedding(text: string, templates: readonly string[]
   return embedding;
 }
 
-async function embedTag(text: string): Promise<void> {
-  const ranking = useRanking.getState();
-  const fail = (error: string) => useRanking.getState().upsertTag({ text, status: 'error', embedding: null, error });
+async function embedTag(typed: string): Promise<void> {
+  let text = typed;
+  const cutFrom = () => useRanking.getState().tags.find((t) => t.text === text)?.cutFrom;
+  const fail = (error: string) => useRanking.getState().upsertTag({ text, status: 'error', embedding: null, error, cutFrom: cutFrom() });
   if (!(await whenEngineReady())) return fail('needs the CLIP model (see the banner above)');
   try {
+    text = await fitTagToModel(text);
     const embedding = await phraseEmbedding(text);
     if (!useRanking.getState().tags.some((t) => t.text === text)) return; // removed meanwhile
-    ranking.upsertTag({ text, status: 'ready', embedding, error: null });
+    useRanking.getState().upsertTag({ text, status: 'ready', embedding, error: null, cutFrom: cutFrom() });
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
@@ -107,16 +132,14 @@ export const scoreTagsWithHead = coalesced(
 );
 
 let scheduled: ReturnType<typeof setTimeout> | null = null;
-function scheduleHeadScoring(): void {
+/** New embeddings or a newly embedded tag: the head scores what it has not seen yet, shortly after the last change. */
+export function scheduleTagHeadScoring(): void {
   if (scheduled) clearTimeout(scheduled);
   scheduled = setTimeout(() => void scoreTagsWithHead(), 200);
 }
 
-// New embeddings or a newly embedded tag: score what the head has not seen yet.
-useLibrary.subscribe((s, prev) => s.embeddingsVersion !== prev.embeddingsVersion && scheduleHeadScoring());
-useRanking.subscribe((s, prev) => s.tags !== prev.tags && scheduleHeadScoring());
-// Another model (or backend) means another head: its scores start afresh.
-onEngineReady(() => {
+/** Another model (or backend) means another head: its scores start afresh. */
+export function restartTagHeadScoring(): void {
   useRanking.getState().clearTagScores();
-  scheduleHeadScoring();
-});
+  scheduleTagHeadScoring();
+}

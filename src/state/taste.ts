@@ -11,14 +11,15 @@ import { TasteCancelled, trainInWorker } from '../engine/tasteClient';
 import { buildTastePairs, notEnoughDecisions } from '../scoring/taste/tastePairs';
 import { DEFAULT_TAG_HEAD } from '../scoring/taste/tagHeadSpec';
 import { TASTE_TRAINING, type TasteTrainInput } from '../scoring/taste/trainTaste';
-import { db } from './libraryController';
-import { currentModelId, inferenceClient, onEngineReady } from './engineController';
+import { db } from './libraryDb';
+import { currentModelId, inferenceClient } from './engineController';
 import { getEmbedding } from './embeddingRegistry';
 import { scoreMissingWithHead } from './headScoring';
+import { rankingScores } from './rankingScores';
 import { useEngine } from './engineStore';
 import { useLibrary } from './libraryStore';
 import { useRanking } from './rankingStore';
-import { tasteRanks, useTaste } from './tasteStore';
+import { useTaste } from './tasteStore';
 import { useUi } from './uiStore';
 
 /** Neutral middle of the 1–10 scale, the prior when there is no score at all. */
@@ -27,11 +28,10 @@ const NEUTRAL_SCORE = 5.5;
 const headKey = (tag: string) => `taste|${tag}`;
 const running = new Map<string, AbortController>();
 
-/** The scores that rank a tag: the taste head's when it is on, else the model's tag head's, else null (aesthetic). */
+/** The scores that rank a tag now (exports, actions); the view passes the same sources in as data. */
 export function rankingScoresFor(tag: string): Record<string, number> | null {
-  if (tasteRanks(useTaste.getState().byTag[tag])) return useTaste.getState().scores[tag] ?? {};
-  if (useEngine.getState().ready?.tagHead) return useRanking.getState().tagScores[tag] ?? {};
-  return null;
+  const { byTag: tastes, scores: tasteScores } = useTaste.getState();
+  return rankingScores(tag, { tastes, tasteScores, hasTagHead: !!useEngine.getState().ready?.tagHead, tagScores: useRanking.getState().tagScores });
 }
 
 /** The score an image has for a tag before any taste head: the regression target and the baseline. */
@@ -178,7 +178,7 @@ export const scoreWithTasteHeads = coalesced(
 );
 
 /** After a reload or a model change: the stored heads of this model come back, loaded and scoring. */
-async function restoreTasteHeads(): Promise<void> {
+export async function restoreTasteHeads(): Promise<void> {
   const modelId = currentModelId();
   useTaste.getState().reset();
   if (!modelId) return;
@@ -196,11 +196,8 @@ async function restoreTasteHeads(): Promise<void> {
 }
 
 let scheduled: ReturnType<typeof setTimeout> | null = null;
-function scheduleScoring(): void {
+/** New embeddings or tags: the taste heads score what they have not seen, shortly after the last change. */
+export function scheduleTasteScoring(): void {
   if (scheduled) clearTimeout(scheduled);
   scheduled = setTimeout(() => void scoreWithTasteHeads(), 200);
 }
-
-useLibrary.subscribe((s, prev) => s.embeddingsVersion !== prev.embeddingsVersion && scheduleScoring());
-useRanking.subscribe((s, prev) => s.tags !== prev.tags && scheduleScoring());
-onEngineReady(() => void restoreTasteHeads());

@@ -2,7 +2,7 @@
  * Analysis results arrive one image at a time, up to dozens per second; applying each to the store would
  * copy the tile map and re-render per image. They are gathered and applied together at most every 100 ms.
  */
-import type { AnalysisProgress } from '../engine/analysis';
+import type { AnalysisProgress } from './analysisScheduler';
 import { useLibrary, type Tile } from './libraryStore';
 
 const FLUSH_MS = 100;

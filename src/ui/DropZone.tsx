@@ -1,7 +1,7 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { filesFromDataTransfer, filesFromInput } from '../library/collectFiles';
 import { canOpenFolders, filesInFolder, pickFolder, rememberFolder } from '../library/folderAccess';
-import { addFiles } from '../state/libraryController';
+import { addFiles } from '../state/pipeline';
 import { useLibrary } from '../state/libraryStore';
 
 /** With the File System Access API the folder is remembered for reconnecting after a reload. */

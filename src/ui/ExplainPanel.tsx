@@ -2,6 +2,8 @@ import { useEngine } from '../state/engineStore';
 import { useRanking } from '../state/rankingStore';
 import { tasteRanks, useTaste } from '../state/tasteStore';
 import { useUi } from '../state/uiStore';
+import { useAction } from './actions/useAction';
+import { close as closeAction } from './actions/viewActions';
 import { formatScore } from './format';
 import { useView } from './useView';
 import { ImageInsights } from './ImageInsights';
@@ -10,7 +12,7 @@ import { ImageInsights } from './ImageInsights';
 export function ExplainPanel() {
   const view = useView();
   const focusedId = useUi((s) => s.focusedId);
-  const close = () => useUi.getState().open(null);
+  const close = useAction(closeAction);
   const tieMargin = useRanking((s) => s.tieMargin);
   const scale = useEngine((s) => s.ready?.headScale ?? null);
   const tagHead = useEngine((s) => s.ready?.tagHead ?? null);
@@ -66,7 +68,7 @@ export function ExplainPanel() {
     <aside className="explain" data-testid="explain" aria-label="Explain the ranking">
       <header>
         <strong>{item ? item.tile.name : 'Explain'}</strong>
-        <button className="link" onClick={close} aria-label="Close explain panel">
+        <button className="link" onClick={close.run} title={close.title} aria-label="Close explain panel">
           ×
         </button>
       </header>

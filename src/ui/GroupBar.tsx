@@ -1,5 +1,7 @@
-import { keepBestAndSay } from '../state/groupActions';
 import { useInsights } from '../state/insightsStore';
+import { keepBest } from './actions/decisionActions';
+import { useAction } from './actions/useAction';
+import { stacks } from './actions/viewActions';
 import { useView } from './useView';
 
 const WINDOWS = [null, 1, 2, 5, 10, 30, 60, 300] as const;
@@ -11,6 +13,8 @@ export function GroupBar() {
   const groups = view.groups ?? [];
   const windowIndex = Math.max(0, WINDOWS.indexOf(groupSettings.windowSeconds as (typeof WINDOWS)[number]));
   const members = groups.reduce((n, g) => n + g.members.length, 0);
+  const stacking = useAction(stacks);
+  const keeping = useAction(keepBest);
   return (
     <section className="groupbar" data-testid="groupbar">
       <label className="slider" title="Two images group when their CLIP embeddings are at least this similar (cosine).">
@@ -44,16 +48,13 @@ export function GroupBar() {
       <span className="counts" data-testid="group-counts">
         {grouping === null ? 'grouping…' : `${groups.length} group${groups.length === 1 ? '' : 's'} of ${members} similar images`}
       </span>
-      <label title="Show each group as one stack: its best image (shortcut G)">
-        <input type="checkbox" checked={groupSettings.stacks} onChange={(e) => setGroupSettings({ stacks: e.target.checked })} data-testid="stacks" /> Stacks
+      <label title={stacking.title}>
+        {/* The action toggles: the box shows the setting it flips. */}
+        <input type="checkbox" checked={groupSettings.stacks} disabled={!stacking.enabled} onChange={stacking.run} data-testid="stacks" /> {stacking.label}
       </label>
-      <button
-        data-testid="keep-best"
-        disabled={groups.length === 0}
-        title="Reject every image of each group except its best (★) by the current ranking (shortcut K; Ctrl+Z undoes)"
-        onClick={() => void keepBestAndSay(view)}
-      >
-        Keep best of each group
+      {/* K with no groups says so in a notice; the button just greys out. */}
+      <button data-testid="keep-best" disabled={!keeping.enabled || groups.length === 0} title={keeping.title} onClick={keeping.run}>
+        {keeping.label}
       </button>
     </section>
   );

@@ -1,5 +1,7 @@
 import { useLayoutEffect, useRef, useState, useSyncExternalStore, type PointerEvent } from 'react';
 import type { Tile } from '../state/libraryStore';
+import { useAction } from './actions/useAction';
+import { zoom as zoomAction } from './actions/viewActions';
 import { DecisionBadge } from './DecisionBadge';
 import { formatScore } from './format';
 import { Overlay } from './Overlay';
@@ -175,6 +177,7 @@ export function LoupeView({ tile, fileUrl, zoom, onZoom, onClose, rank = null, r
   const src = fileUrl ?? tile.thumbUrl;
   const source = fileUrl ? 'file' : 'thumbnail';
   const originalSize = tile.width && tile.height ? { w: tile.width, h: tile.height } : null;
+  const toggleZoom = useAction(zoomAction);
 
   return (
     <Overlay label={`Loupe: ${tile.name}`} className="loupe" data-testid="loupe" data-zoom={zoom} data-id={tile.id}>
@@ -225,8 +228,8 @@ export function LoupeView({ tile, fileUrl, zoom, onZoom, onClose, rank = null, r
           type="button"
           className="loupe-zoom"
           aria-pressed={zoom === '100'}
-          title="Z toggles 100 % / fit"
-          onClick={() => onZoom(zoom === '100' ? 'fit' : '100')}
+          title={toggleZoom.title}
+          onClick={toggleZoom.run}
         >
           {zoom === '100' ? '100 %' : 'Fit'}
         </button>

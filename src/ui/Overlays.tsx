@@ -6,7 +6,9 @@ import { CompareView } from './CompareView';
 import { ExplainPanel } from './ExplainPanel';
 import { LoupeView } from './LoupeView';
 import { ShortcutsHelp } from './ShortcutsHelp';
-import { compareIds } from './useCullingKeys';
+import { compareIds } from './actions/context';
+import { useAction } from './actions/useAction';
+import { close as closeAction } from './actions/viewActions';
 import { useView } from './useView';
 
 /** Object URLs for the original files shown full size; revoked when the overlay closes. */
@@ -18,10 +20,10 @@ function useFileUrls(ids: string[]): Map<string, string | null> {
 }
 
 export function Overlays() {
-  const { overlay, focusedId, selection, zoom, setZoom, open, focus } = useUi();
+  const { overlay, focusedId, selection, zoom, setZoom, focus } = useUi();
   const tiles = useLibrary((s) => s.tiles);
   const view = useView();
-  const close = () => open(null);
+  const close = useAction(closeAction).run;
   const ids = overlay === 'loupe' && focusedId ? [focusedId] : overlay === 'compare' ? compareIds(view, focusedId, selection) : [];
   const urls = useFileUrls(ids);
 

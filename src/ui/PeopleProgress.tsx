@@ -1,4 +1,4 @@
-import { checkPeopleOnAll } from '../state/libraryController';
+import { checkPeopleOnAll } from '../state/analyse';
 import { useLibrary } from '../state/libraryStore';
 import { cancelPeopleChecks, setPeopleChecksEnabled, usePeopleChecks } from '../state/peopleChecks';
 import { savePeopleChecks } from '../state/settings';

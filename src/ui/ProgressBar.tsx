@@ -1,4 +1,4 @@
-import { cancelAnalysis, resumeAnalysis } from '../state/libraryController';
+import { cancelAnalysis, resumeAnalysis } from '../state/analyse';
 import { useLibrary } from '../state/libraryStore';
 import { formatDuration } from './format';
 

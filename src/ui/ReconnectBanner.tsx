@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { filesInFolder, regainAccess, rememberedFolders, type FolderHandle } from '../library/folderAccess';
-import { addFiles } from '../state/libraryController';
+import { addFiles } from '../state/pipeline';
 import { useLibrary } from '../state/libraryStore';
 import { useUi } from '../state/uiStore';
 

@@ -3,7 +3,7 @@ import { ALL_BUILTIN_TAGS, BUILTIN_TAG_GROUPS } from '../scoring/builtinTags';
 import { histogram } from '../scoring/tagThreshold';
 import { useEngine } from '../state/engineStore';
 import { useRanking } from '../state/rankingStore';
-import { saveSessionSoon } from '../state/libraryController';
+import { saveSessionSoon } from '../state/session';
 import { activateTag, addTag, removeTag } from '../state/tags';
 import { PromptEditor } from './PromptEditor';
 import { TastePanel } from './TastePanel';
@@ -91,9 +91,18 @@ export function TagBar() {
           All images
         </button>
         {tags.map((t) => (
-          <span key={t.text} className={`chip ${t.text === activeTag ? 'active' : ''} chip-${t.status}`} data-testid="tag-chip" data-tag={t.text} data-status={t.status} title={t.error ?? undefined}>
+          <span
+            key={t.text}
+            className={`chip ${t.text === activeTag ? 'active' : ''} chip-${t.status}`}
+            data-testid="tag-chip"
+            data-tag={t.text}
+            data-status={t.status}
+            data-cut={t.cutFrom ? 'true' : undefined}
+            title={t.error ?? (t.cutFrom ? `Cut to what CLIP reads (77 tokens). As typed: “${t.cutFrom}”` : undefined)}
+          >
             <button className="chip-label" onClick={() => activateTag(t.text)}>
               {t.text}
+              {t.cutFrom && <span className="chip-cut" data-testid="tag-cut"> (cut)</span>}
               {t.status === 'embedding' ? ' …' : t.status === 'error' ? ' ⚠' : ''}
             </button>
             <button className="chip-x" aria-label={`Remove tag ${t.text}`} onClick={() => removeTag(t.text)}>

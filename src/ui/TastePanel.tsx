@@ -1,12 +1,16 @@
 import { useMemo } from 'react';
 import { useLibrary } from '../state/libraryStore';
-import { cancelTaste, exportTaste, resetTaste, setTasteEnabled, trainTaste } from '../state/taste';
+import { cancelTaste, exportTaste, resetTaste, setTasteEnabled } from '../state/taste';
 import { useTaste } from '../state/tasteStore';
+import { learnTaste } from './actions/tasteActions';
+import { useAction } from './actions/useAction';
 
 const percent = (x: number | null) => (x === null ? '–' : `${Math.round(100 * x)}%`);
 
 /** Learn this user's taste for the active tag from their picks, rejects and stars (docs/taste.md). */
 export function TastePanel({ tag }: { tag: string }) {
+  // The action learns the view's tag, which is the one this panel is shown for.
+  const learn = useAction(learnTaste);
   const taste = useTaste((s) => s.byTag[tag]);
   const { tiles, order } = useLibrary();
   const counts = useMemo(() => {
@@ -54,7 +58,7 @@ export function TastePanel({ tag }: { tag: string }) {
             )} · learned from {info.images} decisions on {info.backend.split(' ')[0]} in {(info.ms / 1000).toFixed(1)} s
             {counts.rated !== info.images ? ` · ${Math.abs(counts.rated - info.images)} decision(s) changed since` : ''}
           </span>
-          <button onClick={() => void trainTaste(tag)} data-testid="taste-train" title="Shortcut: T">
+          <button onClick={learn.run} disabled={!learn.enabled} data-testid="taste-train" title={learn.title}>
             Retrain
           </button>
           <button className="link" onClick={() => void exportTaste(tag)} data-testid="taste-export">
@@ -66,8 +70,8 @@ export function TastePanel({ tag }: { tag: string }) {
         </>
       ) : (
         <>
-          <button onClick={() => void trainTaste(tag)} data-testid="taste-train" title="Shortcut: T">
-            Learn my taste
+          <button onClick={learn.run} disabled={!learn.enabled} data-testid="taste-train" title={learn.title}>
+            {learn.label}
           </button>
           <span className="hint">
             for “{tag}” from your {counts.picks} picks, {counts.rejects} rejects and stars: a head trained here, on this device, that ranks the way you

@@ -1,71 +1,16 @@
-import { toCsv } from '../library/export/csv';
-import { saveBlob } from '../library/export/download';
-import { toJson } from '../library/export/json';
-import { sidecarFiles } from '../library/export/sidecars';
-import { createZip } from '../codecs/zipWrite';
-import type { Decision } from '../library/persistence';
-import { copyFilesToFolder, type WritableDirectory } from '../library/copyToFolder';
-import { fileOf } from '../state/files';
-import { decide } from '../state/decisions';
-import { getEmbedding } from '../state/embeddingRegistry';
-import { useEngine } from '../state/engineStore';
-import { buildExport } from '../state/exportData';
-import { useLibrary } from '../state/libraryStore';
 import { NO_FILTERS, useRanking, type DecisionFilter, type FlagFilter } from '../state/rankingStore';
+import { useLibrary } from '../state/libraryStore';
 import { QUALITY_FLAGS } from '../library/quality/flags';
 import { PEOPLE_FLAGS } from '../scoring/faces/peopleFlags';
+import { pickShown, rejectShown } from './actions/decisionActions';
+import { copyPicksToFolder, exportCsv, exportJson, exportXmp } from './actions/exportActions';
+import { ActionButton } from './actions/ActionButton';
+import { useAction } from './actions/useAction';
 import { PEOPLE_FLAG_LABELS } from './peopleWording';
-import { rankingScoresFor } from '../state/taste';
-import { useUi } from '../state/uiStore';
 import { useView } from './useView';
 
 function numberOrNull(value: string): number | null {
   return value.trim() === '' || !Number.isFinite(Number(value)) ? null : Number(value);
-}
-
-function exportNow(kind: 'csv' | 'json' | 'xmp'): void {
-  const { tiles, order } = useLibrary.getState();
-  const { tags, thresholds, tieMargin } = useRanking.getState();
-  const ready = useEngine.getState().ready;
-  const modelId = ready?.modelId ?? 'none';
-  const { images, ctx } = buildExport(order.map((id) => tiles[id]), tags, thresholds, tieMargin, getEmbedding, modelId, rankingScoresFor);
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  if (kind === 'csv') saveBlob(new Blob([toCsv(images, ctx)], { type: 'text/csv;charset=utf-8' }), `loupe-${stamp}.csv`);
-  if (kind === 'json') saveBlob(new Blob([toJson(images, ctx)], { type: 'application/json' }), `loupe-${stamp}.json`);
-  if (kind === 'xmp') {
-    const { files } = sidecarFiles(images.filter((i) => !i.error), ctx);
-    saveBlob(new Blob([createZip(files)], { type: 'application/zip' }), `loupe-xmp-${stamp}.zip`);
-  }
-}
-
-type DirectoryPicker = (options?: { mode?: 'read' | 'readwrite' }) => Promise<WritableDirectory>;
-
-/** Copies the picked originals into a folder the user chooses (Chromium's File System Access API). */
-async function copyPicks(): Promise<void> {
-  const picker = (window as unknown as { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker;
-  if (!picker) return;
-  const { tiles, order } = useLibrary.getState();
-  const picks = order.map((id) => tiles[id]).filter((t) => t.decision === 'pick');
-  const withFile = picks.flatMap((t) => {
-    const file = fileOf(t.id);
-    return file ? [{ path: t.path, name: t.name, file }] : [];
-  });
-  const notify = useUi.getState().notify;
-  if (picks.length === 0) return notify('No picks yet: press P on the images to keep.');
-  let dir: WritableDirectory;
-  try {
-    dir = await picker({ mode: 'readwrite' });
-  } catch {
-    return; // the user closed the picker
-  }
-  const report = await copyFilesToFolder(dir, withFile, (done, total) => notify(`Copying picks to “${dir.name}”: ${done}/${total}…`));
-  const missing = picks.length - withFile.length;
-  notify(
-    `Copied ${report.copied.length} pick${report.copied.length === 1 ? '' : 's'} to “${dir.name}”` +
-      (report.failed.length ? `; ${report.failed.length} failed (${report.failed[0].from}: ${report.failed[0].reason})` : '') +
-      (missing ? `; ${missing} skipped: drop their folder again first` : '') +
-      '.',
-  );
 }
 
 /** Filters, bulk actions on what is shown (with undo), and exports. */
@@ -73,16 +18,8 @@ export function Toolbar() {
   const view = useView();
   const { filters, setFilters } = useRanking();
   const empty = useLibrary((s) => s.order.length === 0);
-  const notify = useUi((s) => s.notify);
+  const copyPicks = useAction(copyPicksToFolder);
   if (empty) return null;
-  const shown = view.items.map((i) => i.tile.id);
-  const bulk = async (decision: Decision) => {
-    const n = shown.length;
-    if (n === 0) return;
-    if (await decide(shown, { decision })) {
-      notify(`${decision === 'reject' ? 'Rejected' : decision === 'pick' ? 'Picked' : 'Unflagged'} ${n} image${n === 1 ? '' : 's'}. Ctrl+Z undoes.`);
-    }
-  };
   const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
 
   return (
@@ -142,28 +79,19 @@ export function Toolbar() {
         </button>
       )}
       <span className="shown" data-testid="shown-count">
-        {shown.length} shown{view.hiddenByFilters > 0 ? ` · ${view.hiddenByFilters} hidden by filters` : ''}
+        {view.items.length} shown{view.hiddenByFilters > 0 ? ` · ${view.hiddenByFilters} hidden by filters` : ''}
         {view.hiddenByStacks ? ` · ${view.hiddenByStacks} in stacks` : ''}
       </span>
       <span className="spacer" />
-      <button onClick={() => void bulk('reject')} data-testid="bulk-reject" title="Reject every image shown">
-        Reject shown
-      </button>
-      <button onClick={() => void bulk('pick')} data-testid="bulk-pick" title="Pick every image shown">
-        Pick shown
-      </button>
-      {'showDirectoryPicker' in window && (
-        <button onClick={() => void copyPicks()} data-testid="copy-picks" title="Copy the picked originals into a folder you choose">
-          Copy picks to…
-        </button>
-      )}
+      <ActionButton action={rejectShown} testId="bulk-reject" />
+      <ActionButton action={pickShown} testId="bulk-pick" />
+      {/* Only browsers that can write into a folder (Chromium) offer the copy. */}
+      {copyPicks.enabled && <ActionButton action={copyPicksToFolder} testId="copy-picks" />}
       <span className="export">
         Export
-        <button onClick={() => exportNow('csv')} data-testid="export-csv">CSV</button>
-        <button onClick={() => exportNow('json')} data-testid="export-json">JSON</button>
-        <button onClick={() => exportNow('xmp')} data-testid="export-xmp" title="XMP sidecars for Lightroom Classic, darktable and digiKam, in one zip">
-          XMP (.zip)
-        </button>
+        <ActionButton action={exportCsv} testId="export-csv" />
+        <ActionButton action={exportJson} testId="export-json" />
+        <ActionButton action={exportXmp} testId="export-xmp" />
       </span>
     </section>
   );

@@ -3,7 +3,7 @@ import { getEmbedding } from '../state/embeddingRegistry';
 import { useEngine } from '../state/engineStore';
 import { useLibrary } from '../state/libraryStore';
 import { useRanking } from '../state/rankingStore';
-import { rankingScoresFor } from '../state/taste';
+import { rankingScores } from '../state/rankingScores';
 import { useTaste } from '../state/tasteStore';
 import { useInsights } from '../state/insightsStore';
 import { computeView, type View } from '../state/view';
@@ -24,15 +24,13 @@ export function useComputedView(): View {
         thresholdOverride: activeTag ? (thresholds[activeTag] ?? null) : null,
         tieMargin,
         filters,
-        tagScores: activeTag ? rankingScoresFor(activeTag) : null,
+        tagScores: activeTag ? rankingScores(activeTag, { tastes, tasteScores, hasTagHead, tagScores }) : null,
         grouping,
         stacks,
         adherence,
       }, tags),
-    // embeddingsVersion stands for the registry's contents, which React cannot see.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    // tagScores, hasTagHead and the taste heads are what rankingScoresFor reads.
-    [tiles, order, sort, embeddingsVersion, tag, activeTag, thresholds, tieMargin, filters, tagScores, hasTagHead, tastes, tasteScores, grouping, stacks, adherence],
+    // embeddingsVersion stands for the embedding registry's contents, which React cannot see.
+    [tiles, order, sort, embeddingsVersion, tag, activeTag, thresholds, tieMargin, filters, tagScores, hasTagHead, tastes, tasteScores, grouping, stacks, adherence, tags],
   );
 }
 

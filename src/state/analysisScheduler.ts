@@ -1,7 +1,7 @@
 /**
- * The analysis pipeline: decode files in a pool, gather decoded tensors into batches, embed and score
+ * The analysis scheduler: decode files in a pool, gather decoded tensors into batches, embed and score
  * each batch. Pure orchestration with injected workers so that its back-pressure and failure rules are
- * tested in Node; the app wires it to the decode pool and the inference worker.
+ * tested in Node; state/analyse.ts wires it to the decode pool (library) and the inference worker (engine).
  */
 import type { ImageMetadata } from '../library/metadata/readMetadata';
 import type { TechnicalQuality } from '../library/quality/technical';
@@ -149,36 +149,45 @@ export async function runAnalysis(
     }
   };
 
+  // The signal outlives this run (one per analysis, many runs): the listener goes when the run ends.
   signal.addEventListener('abort', notify, { once: true });
-  report();
-  while (!signal.aborted) {
-    startDecodes();
-    const allDecoded = cursor >= items.length && inFlight === 0;
-    if (ready.length >= batchSize || (allDecoded && ready.length > 0)) {
-      const batch = ready.splice(0, batchSize);
-      // Room freed: let decoding run while this batch is on the encoder.
-      startDecodes();
-      const pixels = new Float32Array(batch.length * pixelsPerImage);
-      batch.forEach((b, i) => pixels.set(b.pixels, i * pixelsPerImage));
-      try {
-        const out = await deps.embed!(pixels, batch.length, signal);
-        batch.forEach((b, i) => {
-          progress.scored++;
-          progress.done++;
-          events.onScored?.(b.id, out.embeddings.slice(i * embedDim, (i + 1) * embedDim), out.scores ? out.scores[i] : null);
-        });
-      } catch (err) {
-        if (signal.aborted) break;
-        const reason = `scoring failed: ${err instanceof Error ? err.message : String(err)}`;
-        batch.forEach((b) => fail(b.id, reason));
-      }
-      report();
-      continue;
-    }
-    if (allDecoded) break;
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-    });
+  try {
+    return await drain();
+  } finally {
+    signal.removeEventListener('abort', notify);
   }
-  return { ...progress };
+
+  async function drain(): Promise<AnalysisProgress> {
+    report();
+    while (!signal.aborted) {
+      startDecodes();
+      const allDecoded = cursor >= items.length && inFlight === 0;
+      if (ready.length >= batchSize || (allDecoded && ready.length > 0)) {
+        const batch = ready.splice(0, batchSize);
+        // Room freed: let decoding run while this batch is on the encoder.
+        startDecodes();
+        const pixels = new Float32Array(batch.length * pixelsPerImage);
+        batch.forEach((b, i) => pixels.set(b.pixels, i * pixelsPerImage));
+        try {
+          const out = await deps.embed!(pixels, batch.length, signal);
+          batch.forEach((b, i) => {
+            progress.scored++;
+            progress.done++;
+            events.onScored?.(b.id, out.embeddings.slice(i * embedDim, (i + 1) * embedDim), out.scores ? out.scores[i] : null);
+          });
+        } catch (err) {
+          if (signal.aborted) break;
+          const reason = `scoring failed: ${err instanceof Error ? err.message : String(err)}`;
+          batch.forEach((b) => fail(b.id, reason));
+        }
+        report();
+        continue;
+      }
+      if (allDecoded) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    return { ...progress };
+  }
 }

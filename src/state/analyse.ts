@@ -1,0 +1,163 @@
+/**
+ * Stage 2 of the pipeline (state/pipeline.ts): each identified image is decoded (decode worker: CLIP's
+ * 224² tensor, thumbnail, technical figures, metadata), embedded and scored (inference worker), and its
+ * tile and stored record are updated. Chunks run one after another; one progress line covers them all.
+ */
+import { PIXELS_PER_IMAGE } from '../engine/encoders';
+import { getEmbeddings, mergeImage, putEmbedding } from '../library/persistence';
+import { runAnalysis, type AnalysisItem, type AnalysisProgress, type Decoded } from './analysisScheduler';
+import { decodePool } from './decoders';
+import { setEmbedding } from './embeddingRegistry';
+import { appConfig, currentModelId, embeddingDim, inferenceClient, whenEngineReady } from './engineController';
+import { fileOf, hasFile } from './files';
+import { db } from './libraryDb';
+import { useLibrary, type Tile } from './libraryStore';
+import { OverallProgress } from './overallProgress';
+import { cancelPeopleChecks, checkPeople } from './peopleChecks';
+import { reportStorageError } from './storageErrors';
+import { flushTilePatches, queueProgress, queueTilePatch } from './tilePatches';
+
+let queue: Promise<void> = Promise.resolve();
+let abort = new AbortController();
+const overall = new OverallProgress();
+
+/** A drop is being read: the progress line counts from here until the last chunk is analysed. */
+export function beginReading(): void {
+  overall.reading();
+}
+
+export function endReading(): void {
+  if (overall.readDone()) useLibrary.getState().setRunning(false);
+}
+
+/** Queues images for analysis after those already queued. */
+export function analyseImages(ids: string[]): void {
+  // The signal of the moment: a cancel stops this chunk even if it has not started yet.
+  const signal = abort.signal;
+  overall.queued(ids.length);
+  useLibrary.getState().setRunning(true);
+  let final: AnalysisProgress | null = null;
+  queue = queue
+    .then(async () => void (final = await analyse(ids, signal)))
+    .catch((err: unknown) => console.error('analysis failed', err))
+    .finally(() => {
+      if (overall.finished(final, ids.length)) useLibrary.getState().setRunning(false);
+    });
+}
+
+export function cancelAnalysis(): void {
+  abort.abort(new Error('cancelled'));
+  abort = new AbortController();
+  cancelPeopleChecks();
+}
+
+/** Re-queues the images a cancel left unanalysed (those whose file is here). */
+export function resumeAnalysis(): void {
+  const { tiles, order, patchTile } = useLibrary.getState();
+  const ids = order.filter((id) => tiles[id].status === 'cancelled' && hasFile(id));
+  for (const id of ids) patchTile(id, { status: 'queued' });
+  if (ids.length > 0) analyseImages(ids);
+  checkPeopleOnAll();
+}
+
+/** Images decoded while the model was missing get their scores once it arrives. */
+export function analyseDecodedWithoutScores(): void {
+  const { tiles, order } = useLibrary.getState();
+  const pending = order.filter((id) => tiles[id].status === 'decoded' && hasFile(id));
+  if (pending.length > 0) analyseImages(pending);
+}
+
+/** Queues the people checks for every analysed image whose file is here and that has not been checked. */
+export function checkPeopleOnAll(): void {
+  const { tiles, order } = useLibrary.getState();
+  checkPeople(
+    order.flatMap((id) => {
+      const t = tiles[id];
+      const file = fileOf(id);
+      return file && (t.status === 'scored' || t.status === 'decoded') ? [{ id, file, width: t.width, height: t.height }] : [];
+    }),
+  );
+}
+
+/** One chunk: decode → embed → score → tile, each image stored as soon as it has something to keep. */
+async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProgress> {
+  flushTilePatches();
+  const ok = await whenEngineReady();
+  const lib = useLibrary.getState();
+  const items: AnalysisItem[] = ids.filter((id) => hasFile(id) && lib.tiles[id]).map((id) => ({ id, file: fileOf(id)!, name: lib.tiles[id].name }));
+  overall.skipped(ids.length - items.length);
+  const model = currentModelId();
+  const client = ok ? inferenceClient() : null;
+  const pool = decodePool();
+  try {
+    return await runAnalysis(
+      items,
+      {
+        decodeConcurrency: pool.size,
+        lookup: model ? (item) => keptResult(model, item.id) : undefined,
+        decode: async (item, s) => {
+          const needsThumb = useLibrary.getState().tiles[item.id]?.thumbUrl === null;
+          const r = await pool.decode(item.file, item.name, needsThumb ? appConfig().thumbSize : 0, s);
+          return r.type === 'decoded' ? { ok: true, ...r } : { ok: false, reason: r.reason };
+        },
+        embed: client ? (pixels, count, s) => client.embedImages(pixels, count, s) : null,
+      },
+      {
+        onDecoded: (id, d) => decoded(id, d, !client),
+        onFailed: failed,
+        onScored: (id, embedding, score) => scored(model, id, embedding, score),
+        onProgress: (p) => queueProgress(overall.combine(p)),
+      },
+      { batchSize: appConfig().batchSize, maxBatchesAhead: 2, pixelsPerImage: PIXELS_PER_IMAGE, embedDim: embeddingDim() },
+      signal,
+    );
+  } finally {
+    flushTilePatches();
+    if (signal.aborted) {
+      const { tiles, patchTile } = useLibrary.getState();
+      for (const id of ids) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
+    }
+  }
+}
+
+/** What an earlier run kept for this file and model; without the decode-time facts the file is decoded again. */
+async function keptResult(model: string, id: string): Promise<{ embedding: Float32Array; score: number | null } | null> {
+  const tile = useLibrary.getState().tiles[id];
+  if (!tile?.thumbUrl || tile.quality === undefined) return null;
+  const [kept] = await getEmbeddings(db, model, [id]);
+  return kept ? { embedding: kept.embedding, score: kept.aesthetic } : null;
+}
+
+function decoded(id: string, d: Extract<Decoded, { ok: true }>, final: boolean): void {
+  const patch: Partial<Tile> = {
+    width: d.width,
+    height: d.height,
+    quality: d.quality ?? null,
+    capture: d.metadata?.capture ?? null,
+    generation: d.metadata?.generation ?? null,
+  };
+  if (d.thumbnail) patch.thumbUrl = URL.createObjectURL(d.thumbnail);
+  // Without a model, decoding is as far as an image goes.
+  if (final) patch.status = 'decoded';
+  queueTilePatch(id, patch);
+  const file = fileOf(id);
+  if (file) checkPeople([{ id, file, width: d.width, height: d.height }]);
+  const t = useLibrary.getState().tiles[id];
+  void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null, quality: d.quality ?? null, metadata: d.metadata ?? null }).catch(reportStorageError);
+}
+
+function failed(id: string, reason: string): void {
+  queueTilePatch(id, { status: 'failed', error: reason });
+  const t = useLibrary.getState().tiles[id];
+  void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: null, height: null, thumbnail: null, error: reason }).catch(reportStorageError);
+}
+
+function scored(model: string | null, id: string, embedding: Float32Array, score: number | null): void {
+  setEmbedding(id, embedding);
+  // Kept embeddings skip the decode: their people checks are queued here (checked ones are skipped).
+  const t = useLibrary.getState().tiles[id];
+  const file = fileOf(id);
+  if (file && t) checkPeople([{ id, file, width: t.width, height: t.height }]);
+  queueTilePatch(id, { status: 'scored', score }, true);
+  if (model) void putEmbedding(db, model, id, { embedding, aesthetic: score }).catch(reportStorageError);
+}

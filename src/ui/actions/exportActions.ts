@@ -1,0 +1,96 @@
+/** Exports of the session (CSV, JSON, XMP sidecars) and the copy of the picked originals into a folder. */
+import { createZip } from '../../codecs/zipWrite';
+import { copyFilesToFolder, type WritableDirectory } from '../../library/copyToFolder';
+import { toCsv } from '../../library/export/csv';
+import { saveBlob } from '../../library/export/download';
+import { toJson } from '../../library/export/json';
+import { sidecarFiles } from '../../library/export/sidecars';
+import { getEmbedding } from '../../state/embeddingRegistry';
+import { useEngine } from '../../state/engineStore';
+import { buildExport } from '../../state/exportData';
+import { fileOf } from '../../state/files';
+import { useLibrary } from '../../state/libraryStore';
+import { useRanking } from '../../state/rankingStore';
+import { rankingScoresFor } from '../../state/taste';
+import { EVERYWHERE, type Action, type UiSnapshot } from './types';
+
+type ExportKind = 'csv' | 'json' | 'xmp';
+
+function exportNow(kind: ExportKind): void {
+  const { tiles, order } = useLibrary.getState();
+  const { tags, thresholds, tieMargin } = useRanking.getState();
+  const modelId = useEngine.getState().ready?.modelId ?? 'none';
+  const { images, ctx } = buildExport(order.map((id) => tiles[id]), tags, thresholds, tieMargin, getEmbedding, modelId, rankingScoresFor);
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  if (kind === 'csv') saveBlob(new Blob([toCsv(images, ctx)], { type: 'text/csv;charset=utf-8' }), `loupe-${stamp}.csv`);
+  if (kind === 'json') saveBlob(new Blob([toJson(images, ctx)], { type: 'application/json' }), `loupe-${stamp}.json`);
+  if (kind === 'xmp') {
+    const { files } = sidecarFiles(images.filter((i) => !i.error), ctx);
+    saveBlob(new Blob([createZip(files)], { type: 'application/zip' }), `loupe-xmp-${stamp}.zip`);
+  }
+}
+
+function exportAction(kind: ExportKind, label: string, detail: string): Action {
+  return {
+    id: `export-${kind}`,
+    label,
+    detail,
+    group: 'Export',
+    keys: [],
+    scopes: EVERYWHERE,
+    enabled: () => true,
+    perform: () => exportNow(kind),
+  };
+}
+
+export const exportCsv = exportAction('csv', 'CSV', 'every image with its decision, stars, scores and tags, as a spreadsheet');
+export const exportJson = exportAction('json', 'JSON', 'every image with its decision, stars, scores and tags, as JSON');
+export const exportXmp = exportAction('xmp', 'XMP (.zip)', 'XMP sidecars for Lightroom Classic, darktable and digiKam, in one zip');
+
+type DirectoryPicker = (options?: { mode?: 'read' | 'readwrite' }) => Promise<WritableDirectory>;
+
+/** Chromium's File System Access API; other browsers have no way to write into a folder. */
+function directoryPicker(): DirectoryPicker | undefined {
+  if (typeof window === 'undefined') return undefined;
+  return (window as unknown as { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker;
+}
+
+/** Copies the picked originals into a folder the user chooses. */
+async function copyPicks(picker: DirectoryPicker, notify: UiSnapshot['notify']): Promise<void> {
+  const { tiles, order } = useLibrary.getState();
+  const picks = order.map((id) => tiles[id]).filter((t) => t.decision === 'pick');
+  const withFile = picks.flatMap((t) => {
+    const file = fileOf(t.id);
+    return file ? [{ path: t.path, name: t.name, file }] : [];
+  });
+  if (picks.length === 0) return notify('No picks yet: press P on the images to keep.');
+  let dir: WritableDirectory;
+  try {
+    dir = await picker({ mode: 'readwrite' });
+  } catch {
+    return; // the user closed the picker
+  }
+  const report = await copyFilesToFolder(dir, withFile, (done, total) => notify(`Copying picks to “${dir.name}”: ${done}/${total}…`));
+  const missing = picks.length - withFile.length;
+  notify(
+    `Copied ${report.copied.length} pick${report.copied.length === 1 ? '' : 's'} to “${dir.name}”` +
+      (report.failed.length ? `; ${report.failed.length} failed (${report.failed[0].from}: ${report.failed[0].reason})` : '') +
+      (missing ? `; ${missing} skipped: drop their folder again first` : '') +
+      '.',
+  );
+}
+
+export const copyPicksToFolder: Action = {
+  id: 'copy-picks',
+  label: 'Copy picks to…',
+  detail: 'copy the picked originals into a folder you choose',
+  group: 'Export',
+  keys: [],
+  scopes: EVERYWHERE,
+  // Enabled where the browser can write into a folder; with no picks yet it says so instead.
+  enabled: () => directoryPicker() !== undefined,
+  perform: async (ctx) => {
+    const picker = directoryPicker();
+    if (picker) await copyPicks(picker, ctx.ui.notify);
+  },
+};
