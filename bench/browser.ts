@@ -143,10 +143,12 @@ const PROBE_SCRIPT = `(() => {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) probe.longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
+  // The app's workers speak src/engine/rpc/wire.ts: calls { rpc: 'call', method, args }, answers
+  // { rpc: 'result', method, value }.
   const NativeWorker = window.Worker;
   window.Worker = class extends NativeWorker {
     postMessage(m, ...rest) {
-      if (m && m.type === 'embedTexts') {
+      if (m && m.rpc === 'call' && m.method === 'embedTexts') {
         probe.textRequests++;
         probe.lastTextAt = performance.now();
       }
@@ -158,28 +160,36 @@ const PROBE_SCRIPT = `(() => {
         const m = e.data;
         if (!m || typeof m !== 'object') return;
         const now = performance.now();
-        if (m.type === 'imageEmbeddings') {
-          probe.embedded += m.count;
+        // A decode or hash that threw (rather than answering 'failed') is a failure too.
+        if (m.rpc === 'error' && (m.method === 'decode' || m.method === 'hash')) {
+          probe.failed++;
+          probe.lastFailedAt = now;
+          return;
+        }
+        if (m.rpc !== 'result') return;
+        const v = m.value;
+        if (m.method === 'embedImages') {
+          probe.embedded += v.count;
           probe.batches++;
-          probe.encoderRunMs += m.runMs;
+          probe.encoderRunMs += v.runMs;
           if (probe.firstEmbeddedAt === null) probe.firstEmbeddedAt = now;
           probe.lastEmbeddedAt = now;
-        } else if (m.type === 'decoded') {
+        } else if (m.method === 'embedTexts') {
+          probe.textBatches++;
+          probe.lastTextAt = now;
+        } else if ((m.method === 'decode' || m.method === 'hash') && v.type === 'failed') {
+          probe.failed++;
+          probe.lastFailedAt = now;
+        } else if (m.method === 'decode') {
           if (probe.firstDecodedAt === null) probe.firstDecodedAt = now;
           probe.lastDecodedAt = now;
           probe.decoded.count++;
-          probe.decoded.decodeMs += m.decodeMs;
-          probe.decoded.preprocessMs += m.preprocessMs;
-        } else if (m.type === 'hashed') {
+          probe.decoded.decodeMs += v.decodeMs;
+          probe.decoded.preprocessMs += v.preprocessMs;
+        } else if (m.method === 'hash') {
           probe.hashed++;
           if (probe.firstHashedAt === null) probe.firstHashedAt = now;
           probe.lastHashedAt = now;
-        } else if (m.type === 'textEmbeddings') {
-          probe.textBatches++;
-          probe.lastTextAt = now;
-        } else if (m.type === 'failed') {
-          probe.failed++;
-          probe.lastFailedAt = now;
         }
       });
     }

@@ -4,7 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { embedImageBatch, PIXELS_PER_IMAGE, type TensorCtor } from '../src/engine/encoders';
-import { seededPixels } from './pixels';
+import { seededPixels } from '../src/lab/seededPixels';
 
 const Tensor = ort.Tensor as unknown as TensorCtor;
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Connect, Plugin, ResolvedConfig } from 'vite';
 
 /** The models the face worker enables (face.worker.ts): detector, mesh, iris. */
-export const HUMAN_MODELS = ['blazeface', 'facemesh', 'iris'] as const;
+const HUMAN_MODELS = ['blazeface', 'facemesh', 'iris'] as const;
 /**
  * TF.js's WASM binaries: SIMD, and the plain build for engines without SIMD. The threaded build is left out:
  * its pthreads start from a blob: script that the CSP (worker-src 'self') refuses, so the worker turns

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { Plugin, ResolvedConfig } from 'vite';
+import { build, type Plugin, type ResolvedConfig, type Rolldown } from 'vite';
 import type { PrecacheEntry, PrecacheManifest } from '../src/offline/precache';
 
 /** What src/sw.ts reads its list from; the build replaces it with the list itself. */
@@ -33,7 +33,8 @@ export function precacheStrategy(url: string, swFileName = 'sw.js'): PrecacheEnt
   return 'cache-first';
 }
 
-export function sha256Hex(bytes: Uint8Array | string): string {
+/** Node's synchronous digest: the build hashes every emitted file inside a plugin hook (the app's is src/platform/sha256Hex.ts). */
+function sha256HexSync(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
@@ -44,12 +45,12 @@ export function buildPrecacheManifest(files: readonly BuiltFile[], swFileName = 
     const strategy = precacheStrategy(file.url, swFileName);
     if (strategy === null) continue;
     const bytes = typeof file.bytes === 'string' ? Buffer.byteLength(file.bytes) : file.bytes.byteLength;
-    const entry: PrecacheEntry = { url: file.url, sha256: sha256Hex(file.bytes), bytes };
+    const entry: PrecacheEntry = { url: file.url, sha256: sha256HexSync(file.bytes), bytes };
     if (strategy === 'network-first') entry.strategy = strategy;
     byUrl.set(file.url, entry);
   }
   const entries = [...byUrl.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
-  const version = sha256Hex(entries.map((e) => `${e.url}\0${e.sha256}\0${e.strategy ?? ''}\n`).join('')).slice(0, 16);
+  const version = sha256HexSync(entries.map((e) => `${e.url}\0${e.sha256}\0${e.strategy ?? ''}\n`).join('')).slice(0, 16);
   return { version, entries };
 }
 
@@ -84,9 +85,40 @@ export interface PrecacheOptions {
   swFileName?: string;
 }
 
+/**
+ * The service worker as one self-contained script, from a build of its own. It is registered as a classic
+ * script, so it may not import other chunks; as a chunk of the app's build it would, as soon as a page used a
+ * module it uses too (src/platform/sha256Hex.ts), because the bundler puts shared modules in a shared chunk.
+ */
+async function buildServiceWorker(config: ResolvedConfig, entry: string): Promise<string> {
+  const result = await build({
+    configFile: false,
+    root: config.root,
+    mode: config.mode,
+    logLevel: 'warn',
+    publicDir: false,
+    build: {
+      write: false,
+      target: config.build.target,
+      minify: config.build.minify,
+      sourcemap: false,
+      copyPublicDir: false,
+      modulePreload: false,
+      rollupOptions: { input: entry, output: { format: 'iife', entryFileNames: '[name].js' } },
+    },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => ('output' in r ? r.output : []));
+  const chunks = outputs.filter((o): o is Rolldown.OutputChunk => o.type === 'chunk');
+  if (chunks.length !== 1) {
+    throw new Error(`precache: the service worker built to ${chunks.length} scripts (${chunks.map((c) => c.fileName).join(', ')}), expected one`);
+  }
+  return chunks[0].code;
+}
+
 export function precacheManifest(options: PrecacheOptions = {}): Plugin {
   const swFileName = options.swFileName ?? 'sw.js';
   let config: ResolvedConfig;
+  let serviceWorker: Promise<string> | undefined;
   return {
     name: 'loupe-precache-manifest',
     apply: 'build',
@@ -94,18 +126,16 @@ export function precacheManifest(options: PrecacheOptions = {}): Plugin {
       config = resolved;
     },
     buildStart() {
-      this.emitFile({ type: 'chunk', id: resolve(config.root, options.swSrc ?? 'src/sw.ts'), fileName: swFileName });
+      // Built beside the app; awaited once the app's files are known.
+      serviceWorker = buildServiceWorker(config, resolve(config.root, options.swSrc ?? 'src/sw.ts'));
+      serviceWorker.catch(() => undefined); // reported where it is awaited
     },
     generateBundle: {
       // After Vite's own plugins have added the HTML pages and the workers' files to the bundle.
       order: 'post',
-      handler(_options, bundle) {
-        const sw = bundle[swFileName];
-        if (sw === undefined || sw.type !== 'chunk') throw new Error(`precache: ${swFileName} was not built`);
-        // The worker is registered as a classic script: it must stand alone.
-        if (sw.imports.length > 0 || sw.dynamicImports.length > 0) {
-          throw new Error(`precache: ${swFileName} imports other chunks (${[...sw.imports, ...sw.dynamicImports].join(', ')})`);
-        }
+      async handler(_options, bundle) {
+        if (serviceWorker === undefined) throw new Error(`precache: ${swFileName} was not built`);
+        const swCode = await serviceWorker;
         const files: BuiltFile[] = [];
         for (const item of Object.values(bundle)) {
           if (item.fileName === swFileName) continue;
@@ -120,7 +150,7 @@ export function precacheManifest(options: PrecacheOptions = {}): Plugin {
         for (const page of ['index.html']) {
           if (!manifest.entries.some((e) => e.url === page)) throw new Error(`precache: ${page} is not in the bundle`);
         }
-        sw.code = injectManifest(sw.code, manifest);
+        this.emitFile({ type: 'asset', fileName: swFileName, source: injectManifest(swCode, manifest) });
         const total = manifest.entries.reduce((sum, e) => sum + e.bytes, 0);
         config.logger.info(
           `precache: ${manifest.entries.length} files, ${(total / 1e6).toFixed(1)} MB, version ${manifest.version} → ${swFileName}`,

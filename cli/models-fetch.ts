@@ -17,7 +17,8 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DownloadError, downloadWithProgress, sha256Hex, type DownloadProgress } from '../src/engine/download';
+import { DownloadError, downloadWithProgress, type DownloadProgress } from '../src/engine/download';
+import { sha256Hex } from '../src/platform/sha256Hex';
 import { sameOriginUrl, type Dtype, type ModelFile, type ModelManifest } from '../src/engine/manifest';
 import { isSafeModelId, loadCatalogue, parseCatalogue, remoteUrls, resolveManifest } from '../src/engine/modelSources';
 

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { relevanceScores } from '../src/scoring/similarity';
-import { DEFAULT_TIE_MARGIN } from '../src/state/rankingStore';
+import { DEFAULT_TIE_MARGIN } from '../src/scoring/rankByTag';
 import { failureExit, inShard, integerOption, runIfMain, numberOption, parseShard, UsageError, type Shard } from './lib/args';
 import { embeddingsMeta, runEmbedding } from './lib/embedRun';
 import { openEmbedStore, outputPaths, readEmbeddings } from './lib/embedStore';

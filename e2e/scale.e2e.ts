@@ -35,16 +35,16 @@ async function dropAll(page: Page, images: string[]): Promise<void> {
   await page.evaluate(() => ((window as unknown as { staged: File[] }).staged = []));
   for (let start = 0; start < images.length; start += 2000) {
     await page.evaluate(
-      ({ chunk, start }) => {
+      ({ chunk, names }) => {
         const staged = (window as unknown as { staged: File[] }).staged;
         chunk.forEach((b64, k) => {
           const bin = atob(b64);
           const bytes = new Uint8Array(bin.length);
           for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-          staged.push(new File([bytes], `scale-${String(start + k).padStart(5, '0')}.jpg`, { type: 'image/jpeg' }));
+          staged.push(new File([bytes], names[k], { type: 'image/jpeg' }));
         });
       },
-      { chunk: images.slice(start, start + 2000), start },
+      { chunk: images.slice(start, start + 2000), names: images.slice(start, start + 2000).map((_, k) => imageName(start + k)) },
     );
   }
   await page.evaluate(() => {
@@ -58,6 +58,32 @@ async function dropAll(page: Page, images: string[]): Promise<void> {
 
 const progressDone = async (page: Page) => Number((await page.getAttribute('[data-testid="progress"]', 'data-done', { timeout: 1000 }).catch(() => null)) ?? 0);
 const shownCount = async (page: Page) => Number(/^(\d+) shown/.exec((await page.textContent('[data-testid="shown-count"]')) ?? '')?.[1] ?? NaN);
+
+/**
+ * The shown count once it is at least `atLeast` and has not moved for `quietMs`. After a reload the tiles come
+ * back first and the kept scores attach later, once the model is ready: a single read can land before them.
+ */
+async function settledShownCount(page: Page, atLeast: number, quietMs = 5000): Promise<number> {
+  let last = Number.NaN;
+  let since = Date.now();
+  await expect
+    .poll(
+      async () => {
+        const n = await shownCount(page);
+        if (n !== last) {
+          last = n;
+          since = Date.now();
+        }
+        return n >= atLeast && Date.now() - since >= quietMs;
+      },
+      { timeout: 180_000, interval: 500, message: `the shown count never settled at ${atLeast} or more` },
+    )
+    .toBe(true);
+  return last;
+}
+
+/** The file name of the i-th generated image: zero-padded, so name order is index order. */
+const imageName = (i: number) => `scale-${String(i).padStart(5, '0')}.jpg`;
 
 describe('scale', () => {
   it(`takes ${COUNT} images in one drop, scrolls, and keeps scores and decisions across a reload mid-way`, async () => {
@@ -86,10 +112,10 @@ describe('scale', () => {
     await page.selectOption('[data-testid="filter-decision"]', 'pick');
     await expect.poll(() => shownCount(page), { timeout: 120_000 }).toBe(picked);
     await page.selectOption('[data-testid="filter-decision"]', 'all');
-    // Scores made before the reload are kept: at least the picked ones, most likely a few more.
+    // Scores made before the reload are kept: at least the picked ones, most likely a few more. They attach
+    // after the tiles (and the picks) are back, so wait until the count has settled.
     await page.fill('[data-testid="filter-score-min"]', '-1000');
-    const scoredBefore = await shownCount(page);
-    expect(scoredBefore).toBeGreaterThanOrEqual(picked);
+    const scoredBefore = await settledShownCount(page, picked);
     expect(scoredBefore).toBeLessThan(COUNT / 2);
     await page.fill('[data-testid="filter-score-min"]', '');
 
@@ -113,11 +139,20 @@ describe('scale', () => {
     await expect.poll(() => shownCount(page), { timeout: 60_000 }).toBe(picked);
     await page.selectOption('[data-testid="filter-decision"]', 'all');
 
-    // The grid is windowed: a few dozen tiles in the DOM for 20,000, and the last row appears at the bottom.
+    // The grid is windowed: a few dozen tiles in the DOM for 20,000, and scrolling to the bottom shows the
+    // view's last image. Sorted by name, the last image is known: the highest-numbered file.
     expect(Number(await page.getAttribute('[data-testid="grid"]', 'data-count'))).toBe(COUNT);
     expect(await page.locator('[data-testid="tile"]').count()).toBeLessThan(200);
+    await page.selectOption('[data-testid="sort"]', 'name');
+    const lastName = imageName(COUNT - 1);
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="tile"]')].some((t) => t.getBoundingClientRect().top > 0 && t.getBoundingClientRect().bottom < window.innerHeight));
+    await page.waitForFunction((name) => {
+      const tile = document.querySelector(`[data-testid="tile"][data-name="${name}"]`);
+      if (!tile) return false;
+      const box = tile.getBoundingClientRect();
+      return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
+    }, lastName);
+    expect(await page.locator('[data-testid="tile"]').count()).toBeLessThan(200);
     expect(await page.textContent('[data-testid="progress-text"]')).not.toMatch(/could not be read/);
     expect(errors).toEqual([]);
     await context.close();

@@ -21,7 +21,7 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { flagReason, qualityFlags, type QualityFlag } from '../src/library/quality/flags';
-import { technicalQuality, WORKING_LONG_SIDE, type TechnicalQuality } from '../src/library/quality/technical';
+import { technicalQuality, WORKING_LONG_SIDE, type TechnicalQuality } from '../src/scoring/technicalQuality';
 
 interface Raw {
   data: Uint8Array;

@@ -5,7 +5,7 @@ Run with Debian's interpreter (it has numpy, scipy and PIL): /usr/bin/python3 sc
 
 Everything is drawn here from a fixed seed; no external file is read. The images are saved as lossless PNG in
 test/fixtures/quality/, and reference.json holds every TechnicalQuality field for each of them, computed by
-an implementation written independently of src/library/quality/technical.ts from the same definitions
+an implementation written independently of src/scoring/technicalQuality.ts from the same definitions
 (vectorised NumPy and scipy.signal.convolve2d instead of hand-rolled loops over integer numerators), so the
 test checks the TypeScript against a second reading of the definitions, not against itself.
 """

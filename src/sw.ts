@@ -19,6 +19,7 @@ import {
   type PrecacheEntry,
   type PrecacheManifest,
 } from './offline/precache';
+import { sha256Hex } from './platform/sha256Hex';
 
 declare let self: ServiceWorkerGlobalScope;
 
@@ -29,11 +30,6 @@ const PARALLEL = 4;
 
 function absolute(entry: PrecacheEntry): string {
   return new URL(entry.url, self.registration.scope).href;
-}
-
-async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** A response the cache can keep: its revision recorded, the isolation headers present, not redirected. */

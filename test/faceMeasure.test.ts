@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { technicalQuality } from '../src/library/quality/technical';
+import { technicalQuality } from '../src/scoring/technicalQuality';
 import { mulberry32 } from '../src/scoring/mulberry32';
 import {
   backgroundSharpness,
@@ -63,7 +63,7 @@ describe('cropRgba and boxSharpness', () => {
     expect(Array.from(crop.data)).toEqual([20, 21, 22, 23, 24, 25, 26, 27, 36, 37, 38, 39, 40, 41, 42, 43]);
   });
 
-  it("is technical.ts's sharpness of the crop, null under 3×3", () => {
+  it("is technicalQuality.ts's sharpness of the crop, null under 3×3", () => {
     const px = noise(40, 30);
     const box = { x: 5, y: 4, width: 20, height: 15 };
     const crop = cropRgba(px, 40, 30, box);

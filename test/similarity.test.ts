@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { l2normalize as headNormalize } from '../src/scoring/aestheticHead';
 import { cosine, l2normalize, normalizeRows, relevanceScores } from '../src/scoring/similarity';
 
 // Reference values from scripts/make_ranking_fixtures.py (NumPy, float64 on the float32 inputs).
@@ -48,10 +47,6 @@ describe('similarity against NumPy', () => {
 });
 
 describe('similarity edge cases', () => {
-  it('re-exports the aesthetic head normaliser instead of a second one', () => {
-    expect(l2normalize).toBe(headNormalize);
-  });
-
   it('cosine is NaN without a direction and throws on mismatched lengths', () => {
     expect(cosine(new Float32Array(3), Float32Array.of(1, 0, 0))).toBeNaN();
     expect(cosine(Float32Array.of(1, 0), Float32Array.of(0, 2))).toBe(0);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flagReason, QUALITY_THRESHOLDS, qualityFlags } from '../src/library/quality/flags';
-import { technicalQuality, type TechnicalQuality } from '../src/library/quality/technical';
+import { technicalQuality, type TechnicalQuality } from '../src/scoring/technicalQuality';
 
 // Reference figures from scripts/make_quality_fixtures.py (an independent NumPy/scipy implementation).
 const reference = JSON.parse(

@@ -3,7 +3,7 @@ import type { Tile } from '../src/state/libraryStore';
 import { NO_FILTERS, type TagState } from '../src/state/rankingStore';
 import { computeView, tileFlags } from '../src/state/view';
 import { judgePeople } from '../src/scoring/faces/faceJudgement';
-import type { TechnicalQuality } from '../src/library/quality/technical';
+import type { TechnicalQuality } from '../src/scoring/technicalQuality';
 import { face, photo } from './helpers/faces';
 
 const tile = (id: string, score: number | null, extra: Partial<Tile> = {}): Tile => ({

@@ -3,6 +3,7 @@
  * Shared by the browser loader (modelSources.ts) and the Node downloader (cli/models-fetch.ts), so a file
  * is refused for the same reasons in both.
  */
+import { sha256Hex } from '../platform/sha256Hex';
 
 export interface DownloadProgress {
   loaded: number;
@@ -211,15 +212,6 @@ export async function verifyBytes(
       );
     }
   }
-}
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  // subtle.digest refuses views on a SharedArrayBuffer; copying is only needed in that unusual case.
-  const view = bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice();
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', view));
-  let hex = '';
-  for (const b of digest) hex += b.toString(16).padStart(2, '0');
-  return hex;
 }
 
 function sizeError(name: string, from: string, expected: number, got: number, note: string): DownloadError {

@@ -17,10 +17,9 @@ import { Human, type Config } from '@vladmandic/human';
 import type * as TF from '@tensorflow/tfjs-core';
 import { adapterFacts } from './adapterFacts';
 import { chooseFaceBackend } from './faceBackend';
-import type { FaceEngineReady, FaceImage, FaceRequest, FaceResponse, FaceTimings } from './faceProtocol';
+import type { DetectedFaces, FaceApi, FaceEngineOptions, FaceEngineReady, FaceImage, FaceTimings } from './faceProtocol';
+import { Cancelled, serve, type CallContext } from './rpc';
 import { DETECTOR_FLOOR, measureFaces, workingSize, type HumanFaceLike } from '../scoring/faces/measure';
-
-declare const self: DedicatedWorkerGlobalScope;
 
 /** Human's configuration for still photos: faces only, no frame-to-frame caching, no CDN. */
 function humanConfig(backend: 'wasm' | 'webgpu', assetsUrl: string): Partial<Config> {
@@ -72,7 +71,7 @@ let human: Human | null = null;
 let tf: typeof TF | null = null;
 let engine: Promise<FaceEngineReady> | null = null;
 
-async function start(req: Extract<FaceRequest, { type: 'init' }>): Promise<FaceEngineReady> {
+async function start(req: FaceEngineOptions): Promise<FaceEngineReady> {
   const t0 = performance.now();
   const choice = chooseFaceBackend(req.preference, await adapterFacts());
   const h = new Human(humanConfig(choice.backend, req.assetsUrl));
@@ -97,21 +96,21 @@ async function start(req: Extract<FaceRequest, { type: 'init' }>): Promise<FaceE
   };
 }
 
-/** Queued requests run one at a time (Human is not re-entrant); an abort drops a queued one. */
-const queued = new Set<number>();
-const aborted = new Set<number>();
-let queue: Promise<void> = Promise.resolve();
-
-function post(message: FaceResponse): void {
-  self.postMessage(message);
+async function init(options: FaceEngineOptions): Promise<FaceEngineReady> {
+  engine ??= start(options);
+  const starting = engine;
+  try {
+    return await starting;
+  } catch (err) {
+    // A later init may try again (e.g. after the files arrived).
+    if (engine === starting) engine = null;
+    throw err;
+  }
 }
 
 async function readPixels(image: FaceImage): Promise<{ rgba: Uint8ClampedArray; width: number; height: number; source: { width: number; height: number }; decodeMs: number; readMs: number }> {
   const t0 = performance.now();
-  const bitmap =
-    image.kind === 'bitmap'
-      ? image.bitmap
-      : await createImageBitmap(new Blob([image.bytes], { type: image.mimeType }), { imageOrientation: 'from-image' });
+  const bitmap = image instanceof Blob ? await createImageBitmap(image, { imageOrientation: 'from-image' }) : image;
   const t1 = performance.now();
   try {
     const size = workingSize(bitmap.width, bitmap.height);
@@ -128,71 +127,44 @@ async function readPixels(image: FaceImage): Promise<{ rgba: Uint8ClampedArray; 
   }
 }
 
-async function detect(req: Extract<FaceRequest, { type: 'detect' }>): Promise<void> {
-  if (aborted.delete(req.id)) {
-    if (req.image.kind === 'bitmap') req.image.bitmap.close();
-    return post({ type: 'error', id: req.id, message: 'cancelled', cancelled: true });
-  }
-  try {
-    if (!engine) throw new Error('the face engine is not started (send init first)');
-    await engine;
-    if (!human || !tf) throw new Error('the face engine did not start');
-    const h = human;
-    const t = tf;
-    const px = await readPixels(req.image);
-    const t0 = performance.now();
-    // [H, W, 3] float32 RGB 0..255, the range Human's models expect from a tensor input.
-    const rgb = new Float32Array(px.width * px.height * 3);
-    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-      rgb[j] = px.rgba[i];
-      rgb[j + 1] = px.rgba[i + 1];
-      rgb[j + 2] = px.rgba[i + 2];
-    }
-    const input = t.tensor3d(rgb, [px.height, px.width, 3], 'float32');
-    let faces: HumanFaceLike[];
-    try {
-      const result = await h.detect(input);
-      if (result.error) throw new Error(`Human: ${result.error}`);
-      faces = result.face as unknown as HumanFaceLike[];
-    } finally {
-      t.dispose(input);
-    }
-    const t1 = performance.now();
-    const measured = measureFaces(faces, px.rgba, px.width, px.height, px.source);
-    const timings: FaceTimings = { decodeMs: px.decodeMs, readMs: px.readMs, detectMs: t1 - t0, measureMs: performance.now() - t1 };
-    if (aborted.delete(req.id)) return post({ type: 'error', id: req.id, message: 'cancelled', cancelled: true });
-    post({ type: 'faces', id: req.id, measured, timings });
-  } catch (err) {
-    post({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err), cancelled: aborted.delete(req.id) });
-  }
+async function startedEngine(): Promise<{ h: Human; t: typeof TF }> {
+  if (!engine) throw new Error('the face engine is not started (send init first)');
+  await engine;
+  if (!human || !tf) throw new Error('the face engine did not start');
+  return { h: human, t: tf };
 }
 
-self.onmessage = (event: MessageEvent<FaceRequest>) => {
-  const req = event.data;
-  switch (req.type) {
-    case 'abort':
-      if (queued.has(req.id)) aborted.add(req.id);
-      return;
-    case 'init': {
-      engine ??= start(req);
-      const e = engine;
-      queue = queue.then(() =>
-        e.then(
-          (ready) => post({ type: 'ready', id: req.id, engine: ready }),
-          (err: unknown) => {
-            engine = null; // a later init may try again (e.g. after the files arrived)
-            post({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err), cancelled: false });
-          },
-        ),
-      );
-      return;
-    }
-    case 'detect':
-      queued.add(req.id);
-      queue = queue.then(() => detect(req)).finally(() => {
-        queued.delete(req.id);
-        aborted.delete(req.id);
-      });
-      return;
+async function detect(image: FaceImage, call: CallContext): Promise<DetectedFaces> {
+  const { h, t } = await startedEngine().catch((err: unknown) => {
+    // The bitmap was transferred here: this worker owns it now.
+    if (!(image instanceof Blob)) image.close();
+    throw err;
+  });
+  const px = await readPixels(image);
+  // Cancelled while the file was read: Human's run, the long part, is skipped.
+  if (call.signal.aborted) throw new Cancelled();
+  const t0 = performance.now();
+  // [H, W, 3] float32 RGB 0..255, the range Human's models expect from a tensor input.
+  const rgb = new Float32Array(px.width * px.height * 3);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    rgb[j] = px.rgba[i];
+    rgb[j + 1] = px.rgba[i + 1];
+    rgb[j + 2] = px.rgba[i + 2];
   }
-};
+  const input = t.tensor3d(rgb, [px.height, px.width, 3], 'float32');
+  let faces: HumanFaceLike[];
+  try {
+    const result = await h.detect(input);
+    if (result.error) throw new Error(`Human: ${result.error}`);
+    faces = result.face as unknown as HumanFaceLike[];
+  } finally {
+    t.dispose(input);
+  }
+  const t1 = performance.now();
+  const measured = measureFaces(faces, px.rgba, px.width, px.height, px.source);
+  const timings: FaceTimings = { decodeMs: px.decodeMs, readMs: px.readMs, detectMs: t1 - t0, measureMs: performance.now() - t1 };
+  return { measured, timings };
+}
+
+// One at a time, in order: Human is not re-entrant. A call cancelled while it waits is skipped.
+serve<FaceApi>({ init, detect }, { serial: true });

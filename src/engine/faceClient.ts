@@ -3,24 +3,17 @@
  * models start on the first `detect` (or `ready`) call, and stay for the next ones.
  *
  *   const faces = faceClient();
- *   const { people } = await faces.detect(await faceImageFromBlob(file), signal);
+ *   const { people } = await faces.detect(file, signal);
  *
- * `people` is the verdict (faceJudgement.ts) on `measured`, the raw figures; store `measured` if anything,
- * and judge it again with `judgePeople` when thresholds change.
+ * The file goes to the worker as it is, which reads and decodes it: nothing is read on the page. `people`
+ * is the verdict (faceJudgement.ts) on `measured`, the raw figures; store `measured` if anything, and judge
+ * it again with `judgePeople` when thresholds change.
  */
 import type { BackendPreference } from './backend';
-import type { FaceEngineReady, FaceImage, FaceRequest, FaceResponse, FaceTimings } from './faceProtocol';
+import type { FaceApi, FaceEngineReady, FaceImage, FaceTimings } from './faceProtocol';
+import { abortable, Cancelled, connect, type Connection, type WorkerLike } from './rpc';
 import { judgePeople, type PeopleInPicture } from '../scoring/faces/faceJudgement';
 import type { MeasuredFaces } from '../scoring/faces/measure';
-
-export class FaceCancelled extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'AbortError';
-  }
-}
-
-export class FaceEngineError extends Error {}
 
 export interface FaceAnalysis {
   /** The raw measurements (pixels of the analysed image). */
@@ -36,7 +29,7 @@ export interface FaceClientOptions {
   /** Where build/humanAssets.ts serves `models/` and `wasm/`; defaults to `<base>human/` on this origin. */
   assetsUrl?: string;
   /** Test seam: the worker to talk to. */
-  createWorker?: () => Worker;
+  createWorker?: () => WorkerLike;
 }
 
 /** `<BASE_URL>human/` as an absolute URL on this page's (or worker's) origin. */
@@ -44,123 +37,67 @@ export function defaultFaceAssetsUrl(): string {
   return new URL(`${import.meta.env.BASE_URL}human/`, globalThis.location.href).href;
 }
 
-/** A file or blob as a FaceImage (its bytes are read here and transferred to the worker). */
-export async function faceImageFromBlob(blob: Blob): Promise<FaceImage> {
-  return { kind: 'bytes', bytes: await blob.arrayBuffer(), mimeType: blob.type };
+function spawnFaceWorker(): Worker {
+  return new Worker(new URL('./face.worker.ts', import.meta.url), { type: 'module', name: 'loupe-faces' });
 }
 
-type Pending = { resolve: (r: FaceResponse) => void; reject: (e: Error) => void };
+/** A bitmap is the caller's to close until it is sent (then it is transferred to the worker). */
+function release(image: FaceImage): void {
+  if (!(image instanceof Blob)) image.close();
+}
 
 export class FaceClient {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly connection: Connection<FaceApi, Record<never, never>>;
   private starting: Promise<FaceEngineReady> | null = null;
   private readonly options: FaceClientOptions;
 
   constructor(options: FaceClientOptions = {}) {
     this.options = options;
+    this.connection = connect<FaceApi>(options.createWorker ?? spawnFaceWorker, { name: 'face' });
   }
 
-  /** Starts the worker and Human (once); resolves when the models are loaded. */
+  /** Starts the worker and Human (once); resolves when the models are loaded. An abort stops the wait, not the start. */
   ready(signal?: AbortSignal): Promise<FaceEngineReady> {
-    if (!this.starting) {
-      const starting = this.request({ type: 'init', preference: this.options.preference ?? 'auto', assetsUrl: this.options.assetsUrl ?? defaultFaceAssetsUrl() }, []).then((r) => {
-        if (r.type !== 'ready') throw new FaceEngineError(`unexpected answer ${r.type}`);
-        return r.engine;
-      });
-      // A failed start is not remembered: the next call tries again.
+    if (signal?.aborted) return Promise.reject(new Cancelled());
+    // A worker that crashed took Human with it: the fresh one is started again.
+    if (!this.starting || !this.connection.running) {
+      const starting = this.connection.remote.init({ preference: this.options.preference ?? 'auto', assetsUrl: this.options.assetsUrl ?? defaultFaceAssetsUrl() });
+      // A failed start (or a crash) is not remembered: the next call tries again.
       starting.catch(() => {
         if (this.starting === starting) this.starting = null;
       });
       this.starting = starting;
     }
-    const started = this.starting;
-    if (!signal) return started;
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new FaceCancelled());
-      signal.addEventListener('abort', () => reject(new FaceCancelled()), { once: true });
-      started.then(resolve, reject);
-    });
+    return abortable(this.starting, signal);
   }
 
   /**
-   * Faces in one photo. The image (bitmap or bytes) is transferred. Requests run one at a time in the
-   * worker, in call order; aborting one rejects it at once with FaceCancelled and the worker skips it (or
-   * drops its answer if it was already running).
+   * Faces in one photo: a Blob (sent as it is) or a bitmap (transferred). Calls run one at a time in the
+   * worker, in call order; aborting one rejects it at once with Cancelled and the worker skips it (or drops
+   * its answer if it was already running).
    */
   async detect(image: FaceImage, signal?: AbortSignal): Promise<FaceAnalysis> {
-    if (signal?.aborted) {
-      if (image.kind === 'bitmap') image.bitmap.close();
-      throw new FaceCancelled();
-    }
     try {
       await this.ready(signal);
     } catch (err) {
-      if (image.kind === 'bitmap') image.bitmap.close();
+      release(image);
       throw err;
     }
-    const transfer: Transferable[] = image.kind === 'bitmap' ? [image.bitmap] : [image.bytes];
-    const r = await this.request({ type: 'detect', image }, transfer, signal);
-    if (r.type !== 'faces') throw new FaceEngineError(`unexpected answer ${r.type}`);
-    return { measured: r.measured, people: judgePeople(r.measured), timings: r.timings };
+    if (signal?.aborted) {
+      release(image);
+      throw new Cancelled();
+    }
+    const transfer = image instanceof Blob ? [] : [image];
+    const { measured, timings } = await this.connection.remote.detect(image, { signal, transfer });
+    return { measured, people: judgePeople(measured), timings };
   }
 
   /** Stops the worker; pending calls reject. The next call starts a fresh one. */
   terminate(): void {
-    this.worker?.terminate();
-    this.worker = null;
     this.starting = null;
-    for (const p of this.pending.values()) p.reject(new FaceEngineError('the face worker was stopped'));
-    this.pending.clear();
-  }
-
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    const worker = this.options.createWorker?.() ?? new Worker(new URL('./face.worker.ts', import.meta.url), { type: 'module', name: 'loupe-faces' });
-    worker.onmessage = (e: MessageEvent<FaceResponse>) => {
-      const r = e.data;
-      const p = this.pending.get(r.id);
-      if (!p) return; // aborted meanwhile
-      this.pending.delete(r.id);
-      if (r.type === 'error') p.reject(r.cancelled ? new FaceCancelled() : new FaceEngineError(r.message));
-      else p.resolve(r);
-    };
-    worker.onerror = (e) => {
-      const error = new FaceEngineError(`the face worker crashed: ${e.message}`);
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
-      worker.terminate();
-      if (this.worker === worker) {
-        this.worker = null;
-        this.starting = null;
-      }
-    };
-    this.worker = worker;
-    return worker;
-  }
-
-  private request(message: DistributiveOmit<FaceRequest, 'id'>, transfer: Transferable[], signal?: AbortSignal): Promise<FaceResponse> {
-    const worker = this.ensureWorker();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(new FaceCancelled());
-      this.pending.set(id, { resolve, reject });
-      signal?.addEventListener(
-        'abort',
-        () => {
-          if (!this.pending.delete(id)) return;
-          worker.postMessage({ type: 'abort', id } satisfies FaceRequest);
-          reject(new FaceCancelled());
-        },
-        { once: true },
-      );
-      worker.postMessage({ ...message, id } as FaceRequest, transfer);
-    });
+    this.connection.terminate();
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 let shared: FaceClient | null = null;
 

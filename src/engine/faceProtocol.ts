@@ -1,30 +1,26 @@
 /**
- * Messages between the page and the face worker (face.worker.ts). Every request has an id; `abort` names
- * the request to drop. The worker answers each request once (`ready`, `faces` or `error`), in order.
+ * What the face worker (face.worker.ts) offers the page, and the data it carries. Its calls run one at a
+ * time, in order (Human is not re-entrant).
  */
 import type { BackendPreference } from './backend';
+import type { CallContext } from './rpc';
 import type { MeasuredFaces } from '../scoring/faces/measure';
 
 export type FaceBackend = 'wasm' | 'webgpu';
 
-/** The photo to look at. Both forms are transferred to the worker: the caller must not use them afterwards. */
-export type FaceImage =
-  /** Decoded pixels (EXIF orientation already applied, as createImageBitmap's `from-image` does). */
-  | { kind: 'bitmap'; bitmap: ImageBitmap }
-  /** The file's bytes; the worker decodes them (createImageBitmap, orientation from EXIF). */
-  | { kind: 'bytes'; bytes: ArrayBuffer; mimeType: string };
+/**
+ * The photo to look at. A file (or any Blob) is sent as it is and read and decoded in the worker
+ * (createImageBitmap, orientation from EXIF): nothing is read on the page. A bitmap (EXIF orientation already
+ * applied) is transferred: the caller must not use it afterwards.
+ */
+export type FaceImage = Blob | ImageBitmap;
 
-export type FaceRequest =
-  | {
-      type: 'init';
-      id: number;
-      /** 'auto': WebGPU only on a real (non-software) adapter, else WASM. Tests may force either. */
-      preference: BackendPreference;
-      /** Absolute URL of the folder with `models/` and `wasm/` (build/humanAssets.ts), ending in '/'. */
-      assetsUrl: string;
-    }
-  | { type: 'detect'; id: number; image: FaceImage }
-  | { type: 'abort'; id: number };
+export interface FaceEngineOptions {
+  /** 'auto': WebGPU only on a real (non-software) adapter, else WASM. Tests may force either. */
+  preference: BackendPreference;
+  /** Absolute URL of the folder with `models/` and `wasm/` (build/humanAssets.ts), ending in '/'. */
+  assetsUrl: string;
+}
 
 export interface FaceEngineReady {
   backend: FaceBackend;
@@ -38,7 +34,7 @@ export interface FaceEngineReady {
 }
 
 export interface FaceTimings {
-  /** Decoding the bytes (0 for a bitmap). */
+  /** Decoding the file (0 for a bitmap). */
   decodeMs: number;
   /** Scaling to the working size and reading the pixels back. */
   readMs: number;
@@ -48,7 +44,13 @@ export interface FaceTimings {
   measureMs: number;
 }
 
-export type FaceResponse =
-  | { type: 'ready'; id: number; engine: FaceEngineReady }
-  | { type: 'faces'; id: number; measured: MeasuredFaces; timings: FaceTimings }
-  | { type: 'error'; id: number; message: string; cancelled: boolean };
+export interface DetectedFaces {
+  measured: MeasuredFaces;
+  timings: FaceTimings;
+}
+
+export interface FaceApi {
+  /** Starts Human and loads its models, once; a failed start is retried by the next init. */
+  init(options: FaceEngineOptions): Promise<FaceEngineReady>;
+  detect(image: FaceImage, ctx: CallContext): Promise<DetectedFaces>;
+}

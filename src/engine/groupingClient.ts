@@ -1,27 +1,29 @@
-import type { GroupRequest, GroupResponse } from './protocol';
+/** The page's side of the grouping worker (grouping.worker.ts), started on the first grouping. */
+import type { Grouped, GroupingApi, GroupRequest } from './protocol';
+import { Cancelled, connect } from './rpc';
 
-let worker: Worker | null = null;
-let nextId = 1;
-let latest = 0;
+const grouping = connect<GroupingApi>(() => new Worker(new URL('./grouping.worker.ts', import.meta.url), { type: 'module', name: 'loupe-grouping' }), {
+  name: 'grouping',
+});
+
+/** The call a newer one supersedes. */
+let latest: AbortController | null = null;
 
 /**
  * Groups in the grouping worker. Only the latest call's answer counts (a slider moved again meanwhile):
- * earlier calls resolve to null. The embeddings buffer is transferred.
+ * earlier calls resolve to null at once. The embeddings buffer is transferred. A crashed worker rejects the
+ * calls it had (and the next call starts a fresh one).
  */
-export function groupInWorker(req: Omit<GroupRequest, 'id'>): Promise<{ groups: Int32Array[]; ms: number } | null> {
-  worker ??= new Worker(new URL('./grouping.worker.ts', import.meta.url), { type: 'module', name: 'loupe-grouping' });
-  const w = worker;
-  const id = nextId++;
-  latest = id;
-  return new Promise((resolve, reject) => {
-    const onMessage = (e: MessageEvent<GroupResponse>) => {
-      if (e.data.id !== id) return;
-      w.removeEventListener('message', onMessage);
-      if (id !== latest) return resolve(null);
-      if (e.data.type === 'grouped') resolve({ groups: e.data.groups, ms: e.data.ms });
-      else reject(new Error(e.data.message));
-    };
-    w.addEventListener('message', onMessage);
-    w.postMessage({ ...req, id } satisfies GroupRequest, [req.embeddings.buffer]);
-  });
+export async function groupInWorker(request: GroupRequest): Promise<Grouped | null> {
+  latest?.abort();
+  const mine = new AbortController();
+  latest = mine;
+  try {
+    return await grouping.remote.group(request, { signal: mine.signal, transfer: [request.embeddings.buffer] });
+  } catch (err) {
+    if (err instanceof Cancelled) return null;
+    throw err;
+  } finally {
+    if (latest === mine) latest = null;
+  }
 }

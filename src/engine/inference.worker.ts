@@ -6,10 +6,12 @@ import { adapterFacts } from './adapterFacts';
 import { runWithBatchBackoff } from './batchBackoff';
 import { chooseBackend, type BackendChoice } from './backend';
 import { embedImageBatch, embedTextBatch, PIXELS_PER_IMAGE, type TensorCtor } from './encoders';
+import { fitPhrase as fitPhraseWith, type FittedPhrase } from './fitPhrase';
 import { chooseDtypeFile, loadCatalogue, loadModelFile, resolveManifest } from './modelSources';
 import { createCacheStorageModelCache } from './modelCache';
 import type { ModelManifest } from './manifest';
-import type { EngineReady, InferenceRequest, InferenceResponse } from './protocol';
+import type { EngineLoadProgress, EngineOptions, EngineReady, ImageEmbeddings, InferenceApi, InferenceEvents, TagHeadInput, TextEmbeddings } from './protocol';
+import { serve, withTransfer, type CallContext } from './rpc';
 import { createClipTokenizer, type ClipTokenizer } from './tokenizer';
 import { createLinearAestheticHead } from '../scoring/aestheticHead';
 import { parsePthLinear } from '../scoring/pthLinear';
@@ -44,13 +46,6 @@ class GpuLostError extends Error {}
 let engine: Engine | null = null;
 /** Heads the user trained (taste heads), by the key the app gave them; they live as long as the engine. */
 const userHeads = new Map<string, ort.InferenceSession>();
-const aborted = new Set<number>();
-// Requests run one at a time, in order: one ORT session cannot run two batches at once anyway.
-let queue: Promise<void> = Promise.resolve();
-
-function post(message: InferenceResponse, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer);
-}
 
 async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(bytes, {
@@ -59,9 +54,8 @@ async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<
   });
 }
 
-async function init(req: Extract<InferenceRequest, { type: 'init' }>): Promise<void> {
-  const started = performance.now();
-  const status = (message: string) => post({ type: 'status', id: req.id, message });
+async function init(req: EngineOptions, call: CallContext<EngineLoadProgress>): Promise<EngineReady> {
+  const status = (message: string) => call.progress({ kind: 'status', message });
   status('Reading the model catalogue…');
   const catalogue = await loadCatalogue(req.baseUrl);
   const manifest = await resolveManifest(catalogue, req.modelId ?? catalogue.default, req.baseUrl);
@@ -82,8 +76,7 @@ async function init(req: Extract<InferenceRequest, { type: 'init' }>): Promise<v
     cache: createCacheStorageModelCache(),
     pickedFiles: req.pickedFiles,
     allowRemote: req.allowRemote,
-    onProgress: (p) =>
-      post({ type: 'loadProgress', id: req.id, progress: { file: p.file, source: p.source, loaded: p.loaded, total: p.total ?? 0 } }),
+    onProgress: (p) => call.progress({ kind: 'file', progress: { file: p.file, source: p.source, loaded: p.loaded, total: p.total ?? 0 } }),
   };
 
   const { dtype, file } = chooseDtypeFile(manifest, 'vision', choice.dtypes);
@@ -129,6 +122,7 @@ async function init(req: Extract<InferenceRequest, { type: 'init' }>): Promise<v
     dtype,
     reason: choice.reason,
     modelId: manifest.id,
+    embedDim: manifest.embedDim,
     synthetic: manifest.synthetic,
     hasAestheticHead: head !== null,
     headScale: manifest.aestheticHead?.scale ?? null,
@@ -139,8 +133,7 @@ async function init(req: Extract<InferenceRequest, { type: 'init' }>): Promise<v
   };
   engine = { manifest, choice, vision, text: null, tokenizer: null, head, tagHead, ctx, ready, batchLimit: null, gpuLost: watchGpuDevice(choice) };
   await dropUserHeads();
-  void started;
-  post({ type: 'ready', id: req.id, engine: ready });
+  return ready;
 }
 
 function watchGpuDevice(choice: BackendChoice): Promise<string> {
@@ -177,10 +170,10 @@ async function switchToWasm(e: Engine, why: string): Promise<void> {
   for (const old of [e.vision, e.text]) void old?.release().catch(() => undefined);
   Object.assign(e, { vision, text: null, choice, gpuLost: new Promise<string>(() => undefined) });
   e.ready = { ...e.ready, backend: 'wasm', dtype, reason: choice.reason };
-  post({ type: 'engineChanged', id: 0, engine: e.ready, notice: `WebGPU stopped working (${why}). Loupe moved to WebAssembly and goes on from where it was.` });
+  page.emit('engineChanged', { engine: e.ready, notice: `WebGPU stopped working (${why}). Loupe moved to WebAssembly and goes on from where it was.` });
 }
 
-async function embedImages(req: Extract<InferenceRequest, { type: 'embedImages' }>): Promise<void> {
+async function embedImages(req: { pixels: Float32Array; count: number }): Promise<ImageEmbeddings> {
   if (!engine) throw new Error('the engine is not ready');
   const t0 = performance.now();
   const embeddings = await withGpuRecovery(async (e) => {
@@ -191,7 +184,7 @@ async function embedImages(req: Extract<InferenceRequest, { type: 'embedImages' 
       (offset, count) => embedImageBatch(e.vision, Tensor, req.pixels.subarray(offset * PIXELS_PER_IMAGE, (offset + count) * PIXELS_PER_IMAGE), count),
       (next) => {
         e.ready = { ...e.ready, batchLimit: next };
-        post({ type: 'engineChanged', id: 0, engine: e.ready, notice: `Out of memory on a batch of ${req.count}: going on in batches of ${next}.` });
+        page.emit('engineChanged', { engine: e.ready, notice: `Out of memory on a batch of ${req.count}: going on in batches of ${next}.` });
       },
     );
     e.batchLimit = limit ?? e.batchLimit;
@@ -201,31 +194,42 @@ async function embedImages(req: Extract<InferenceRequest, { type: 'embedImages' 
   const scores = engine.head ? engine.head.scoreBatch(embeddings, req.count) : null;
   const transfer: Transferable[] = [embeddings.buffer];
   if (scores) transfer.push(scores.buffer);
-  post({ type: 'imageEmbeddings', id: req.id, count: req.count, embeddings, scores, runMs: performance.now() - t0 }, transfer);
+  return withTransfer({ count: req.count, embeddings, scores, runMs: performance.now() - t0 }, transfer);
 }
 
-async function embedTexts(req: Extract<InferenceRequest, { type: 'embedTexts' }>): Promise<void> {
+/** The model's tokenizer, read on first use: images alone never need it. */
+async function tokenizerOf(e: Engine): Promise<ClipTokenizer> {
+  if (!e.tokenizer) {
+    const tokFile = await loadModelFile(e.manifest, e.manifest.tokenizer, e.ctx);
+    e.tokenizer = createClipTokenizer(JSON.parse(new TextDecoder().decode(tokFile.bytes)), { contextLength: e.manifest.contextLength });
+  }
+  return e.tokenizer;
+}
+
+async function embedTexts(texts: string[]): Promise<TextEmbeddings> {
   const embeddings = await withGpuRecovery(async (e) => {
-    if (!e.tokenizer) {
-      const tokFile = await loadModelFile(e.manifest, e.manifest.tokenizer, e.ctx);
-      e.tokenizer = createClipTokenizer(JSON.parse(new TextDecoder().decode(tokFile.bytes)), { contextLength: e.manifest.contextLength });
-    }
+    const tokenizer = await tokenizerOf(e);
     if (!e.text) {
       const { file } = chooseDtypeFile(e.manifest, 'text', e.choice.dtypes);
       const bytes = (await loadModelFile(e.manifest, file, e.ctx)).bytes;
       e.text = await createSession(bytes, e.choice);
     }
-    const batch = e.tokenizer.encodeBatch(req.texts);
+    const batch = tokenizer.encodeBatch(texts);
     return embedTextBatch(e.text, Tensor, batch.ids, batch.attentionMask ?? null, batch.batch, batch.length);
   });
-  post({ type: 'textEmbeddings', id: req.id, count: req.texts.length, embeddings }, [embeddings.buffer]);
+  return withTransfer({ count: texts.length, embeddings }, [embeddings.buffer]);
 }
 
-async function scoreTagHead(req: Extract<InferenceRequest, { type: 'scoreTagHead' }>): Promise<void> {
+async function fitPhrase(req: { text: string; templates: readonly string[] }): Promise<FittedPhrase> {
+  if (!engine) throw new Error('the engine is not ready');
+  return fitPhraseWith(await tokenizerOf(engine), req.text, req.templates);
+}
+
+async function scoreTagHead(req: TagHeadInput): Promise<Float32Array> {
   const session = req.head === null ? engine?.tagHead : userHeads.get(req.head);
   if (!session) throw new Error(req.head === null ? 'this model has no tag head' : `no head "${req.head}" is loaded`);
   const scores = await runTagHead(session, ort.Tensor as unknown as Parameters<typeof runTagHead>[1], req.imageEmbeds, req.count, req.tagEmbedding);
-  post({ type: 'tagHeadScores', id: req.id, scores }, [scores.buffer]);
+  return withTransfer(scores, [scores.buffer]);
 }
 
 async function dropUserHeads(): Promise<void> {
@@ -234,38 +238,17 @@ async function dropUserHeads(): Promise<void> {
   await Promise.all(sessions.map((s) => s.release()));
 }
 
-async function setUserHead(req: Extract<InferenceRequest, { type: 'setUserHead' }>): Promise<void> {
+async function setUserHead(req: { key: string; onnx: Uint8Array | null }): Promise<void> {
   await userHeads.get(req.key)?.release();
   userHeads.delete(req.key);
   // Tiny, like the model's tag head: WASM.
   if (req.onnx) userHeads.set(req.key, await ort.InferenceSession.create(req.onnx, { executionProviders: ['wasm'] }));
-  post({ type: 'done', id: req.id });
 }
 
 /** Test hook: destroys the WebGPU device as a driver reset would, to prove the move to WASM. */
-async function loseGpuDevice(req: Extract<InferenceRequest, { type: 'loseGpuDevice' }>): Promise<void> {
+async function loseGpuDevice(): Promise<void> {
   if (engine?.choice.backend !== 'webgpu') throw new Error('the engine is not on WebGPU');
   (await Promise.resolve(ort.env.webgpu.device)).destroy();
-  post({ type: 'done', id: req.id });
-}
-
-function handle(req: InferenceRequest): Promise<void> {
-  switch (req.type) {
-    case 'init':
-      return init(req);
-    case 'embedImages':
-      return embedImages(req);
-    case 'embedTexts':
-      return embedTexts(req);
-    case 'scoreTagHead':
-      return scoreTagHead(req);
-    case 'setUserHead':
-      return setUserHead(req);
-    case 'loseGpuDevice':
-      return loseGpuDevice(req);
-    case 'abort':
-      return Promise.resolve();
-  }
 }
 
 // After a device loss ORT's own pending GPU reads reject with no one awaiting them; the loss is handled
@@ -275,22 +258,7 @@ self.addEventListener('unhandledrejection', (event) => {
   if (/device (was|is) lost|lost before/i.test(message)) event.preventDefault();
 });
 
-self.onmessage = (event: MessageEvent<InferenceRequest>) => {
-  const req = event.data;
-  if (req.type === 'abort') {
-    aborted.add(req.id);
-    return;
-  }
-  queue = queue.then(async () => {
-    if (aborted.delete(req.id)) {
-      post({ type: 'error', id: req.id, message: 'aborted', fatal: false });
-      return;
-    }
-    try {
-      await handle(req);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      post({ type: 'error', id: req.id, message, fatal: req.type === 'init' });
-    }
-  });
-};
+const api: InferenceApi = { init, embedImages, embedTexts, fitPhrase, scoreTagHead, setUserHead, loseGpuDevice };
+
+// One at a time, in order: one ORT session cannot run two batches at once.
+const page = serve<InferenceApi, InferenceEvents>(api, { serial: true });

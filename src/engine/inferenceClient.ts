@@ -1,116 +1,72 @@
+/**
+ * The page's handle on the one long-lived inference worker (inference.worker.ts). The worker starts on the
+ * first call (init, in practice). Cancelled calls reject with `Cancelled`; the worker and its model stay.
+ */
 import type { BackendPreference } from './backend';
-import type { EngineReady, InferenceRequest, InferenceResponse, ModelLoadProgress } from './protocol';
+import type { FittedPhrase } from './fitPhrase';
+import type { EngineOptions, EngineReady, ImageEmbeddings, InferenceApi, InferenceEvents, ModelLoadProgress, TextEmbeddings } from './protocol';
+import { connect, type Connection, type Remote, type WorkerLike } from './rpc';
 
-type Pending = {
-  resolve: (r: InferenceResponse) => void;
-  reject: (e: Error) => void;
-  onEvent?: (r: InferenceResponse) => void;
-};
+function spawnInferenceWorker(): Worker {
+  return new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'loupe-inference' });
+}
 
-export class EngineError extends Error {}
-
-type Payload<T extends InferenceRequest['type']> = Omit<Extract<InferenceRequest, { type: T }>, 'id' | 'type'>;
-// Omit over a union must distribute, or the union's members collapse into their common keys.
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-
-/** Main-thread handle on the one long-lived inference worker. */
 export class InferenceClient {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly connection: Connection<InferenceApi, InferenceEvents>;
   /** The engine changed under a running analysis (WebGPU lost → WASM, smaller batches after out-of-memory). */
   onEngineChanged: ((engine: EngineReady, notice: string) => void) | null = null;
 
-  constructor(worker: Worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'loupe-inference' })) {
-    this.worker = worker;
-    this.worker.onmessage = (e: MessageEvent<InferenceResponse>) => this.receive(e.data);
-    this.worker.onerror = (e) => {
-      for (const p of this.pending.values()) p.reject(new EngineError(`inference worker crashed: ${e.message}`));
-      this.pending.clear();
-    };
+  constructor(spawn: () => WorkerLike = spawnInferenceWorker) {
+    this.connection = connect<InferenceApi, InferenceEvents>(spawn, { name: 'inference' });
+    this.connection.on('engineChanged', ({ engine, notice }) => this.onEngineChanged?.(engine, notice));
+  }
+
+  /** Every InferenceApi method as the worker defines it: a method added there is callable here unchanged. */
+  get remote(): Remote<InferenceApi> {
+    return this.connection.remote;
   }
 
   init(
-    options: Payload<'init'>,
+    options: EngineOptions,
     hooks: { onProgress?: (p: ModelLoadProgress) => void; onStatus?: (m: string) => void; signal?: AbortSignal } = {},
   ): Promise<EngineReady> {
-    return this.request({ type: 'init', ...options }, [], hooks.signal, (r) => {
-      if (r.type === 'loadProgress') hooks.onProgress?.(r.progress);
-      if (r.type === 'status') hooks.onStatus?.(r.message);
-    }).then((r) => {
-      if (r.type !== 'ready') throw new EngineError(`unexpected answer ${r.type}`);
-      return r.engine;
+    return this.remote.init(options, {
+      signal: hooks.signal,
+      onProgress: (p) => (p.kind === 'file' ? hooks.onProgress?.(p.progress) : hooks.onStatus?.(p.message)),
     });
   }
 
   /** `pixels` is transferred: the caller must not use it afterwards. */
-  embedImages(pixels: Float32Array, count: number, signal?: AbortSignal) {
-    return this.request({ type: 'embedImages', pixels, count }, [pixels.buffer], signal).then((r) => {
-      if (r.type !== 'imageEmbeddings') throw new EngineError(`unexpected answer ${r.type}`);
-      return r;
-    });
+  embedImages(pixels: Float32Array, count: number, signal?: AbortSignal): Promise<ImageEmbeddings> {
+    return this.remote.embedImages({ pixels, count }, { signal, transfer: [pixels.buffer] });
   }
 
-  embedTexts(texts: string[], signal?: AbortSignal) {
-    return this.request({ type: 'embedTexts', texts }, [], signal).then((r) => {
-      if (r.type !== 'textEmbeddings') throw new EngineError(`unexpected answer ${r.type}`);
-      return r;
-    });
+  embedTexts(texts: string[], signal?: AbortSignal): Promise<TextEmbeddings> {
+    return this.remote.embedTexts(texts, { signal });
+  }
+
+  fitPhrase(text: string, templates: readonly string[]): Promise<FittedPhrase> {
+    return this.remote.fitPhrase({ text, templates });
   }
 
   /** `imageEmbeds` is transferred. `head`: null for the model's tag head, else a user head's key. */
-  scoreTagHead(head: string | null, imageEmbeds: Float32Array, count: number, tagEmbedding: Float32Array, signal?: AbortSignal) {
-    return this.request({ type: 'scoreTagHead', head, imageEmbeds, count, tagEmbedding }, [imageEmbeds.buffer], signal).then((r) => {
-      if (r.type !== 'tagHeadScores') throw new EngineError(`unexpected answer ${r.type}`);
-      return r.scores;
-    });
+  scoreTagHead(head: string | null, imageEmbeds: Float32Array, count: number, tagEmbedding: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+    return this.remote.scoreTagHead({ head, imageEmbeds, count, tagEmbedding }, { signal, transfer: [imageEmbeds.buffer] });
   }
 
   /** Loads a user-trained head (ONNX bytes, copied) under `key`, or drops it (null). */
-  setUserHead(key: string, onnx: Uint8Array | null) {
-    return this.request({ type: 'setUserHead', key, onnx }, []).then((r) => {
-      if (r.type !== 'done') throw new EngineError(`unexpected answer ${r.type}`);
-    });
-  }
-
-  terminate(): void {
-    this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(new EngineError('the inference worker was stopped'));
-    this.pending.clear();
-  }
-
-  private request(
-    body: WithoutId<InferenceRequest>,
-    transfer: Transferable[],
-    signal?: AbortSignal,
-    onEvent?: (r: InferenceResponse) => void,
-  ): Promise<InferenceResponse> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(new EngineError('aborted'));
-      this.pending.set(id, { resolve, reject, onEvent });
-      signal?.addEventListener('abort', () => {
-        this.worker.postMessage({ type: 'abort', id } satisfies InferenceRequest);
-        this.pending.delete(id);
-        reject(new EngineError('aborted'));
-      });
-      this.worker.postMessage({ ...body, id } as InferenceRequest, transfer);
-    });
+  setUserHead(key: string, onnx: Uint8Array | null): Promise<void> {
+    return this.remote.setUserHead({ key, onnx });
   }
 
   /** Test hook: destroys the worker's WebGPU device. */
-  loseGpuDevice() {
-    return this.request({ type: 'loseGpuDevice' }, []).then(() => undefined);
+  loseGpuDevice(): Promise<void> {
+    return this.remote.loseGpuDevice();
   }
 
-  private receive(r: InferenceResponse): void {
-    if (r.type === 'engineChanged') return this.onEngineChanged?.(r.engine, r.notice);
-    const p = this.pending.get(r.id);
-    if (!p) return;
-    if (r.type === 'loadProgress' || r.type === 'status') return p.onEvent?.(r);
-    this.pending.delete(r.id);
-    if (r.type === 'error') p.reject(new EngineError(r.message));
-    else p.resolve(r);
+  /** Stops the worker (and its model); pending calls reject. */
+  terminate(): void {
+    this.connection.terminate();
   }
 }
 

@@ -44,13 +44,6 @@ export function modelCacheKey(manifest: Pick<ModelManifest, 'id' | 'hub'>, file:
   return undefined;
 }
 
-export function isQuotaError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  // Firefox used its own name; old WebKit only set the legacy code 22.
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22;
-}
-
 const SHA_HEADER = 'x-loupe-sha256';
 
 export class CacheStorageModelCache implements ModelByteCache {

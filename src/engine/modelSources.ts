@@ -18,7 +18,8 @@ import {
   type ModelFile,
   type ModelManifest,
 } from './manifest';
-import { isQuotaError, modelCacheKey, type ModelByteCache } from './modelCache';
+import { modelCacheKey, type ModelByteCache } from './modelCache';
+import { isStorageQuotaError } from '../platform/storageQuotaError';
 
 export type ModelSourceKind = 'cache' | 'same-origin' | 'remote' | 'picked';
 
@@ -273,7 +274,7 @@ async function keep(
     await ctx.cache.put(key, bytes, { modelId: manifest.id, path: file.path, sha256: file.sha256, url });
   } catch (error) {
     const megabytes = (bytes.byteLength / 1e6).toFixed(1);
-    const message = isQuotaError(error)
+    const message = isStorageQuotaError(error)
       ? `Not enough browser storage to keep ${file.path} (${megabytes} MB) for offline use. The model is ` +
         'loaded, but it will be fetched again next time: free some space or allow persistent storage.'
       : `Could not keep ${file.path} in the browser cache (${messageOf(error)}). The model is loaded, ` +

@@ -1,36 +1,27 @@
+/**
+ * What the inference, taste and grouping workers offer the page: one `…Api` interface per worker (served
+ * with rpc/serve, reached with rpc/connect) and the data types it carries. Adding a method is adding it to
+ * the interface and to the worker's implementation.
+ */
 import type { Backend, BackendPreference } from './backend';
+import type { FittedPhrase } from './fitPhrase';
 import type { Dtype } from './manifest';
-import type { ImageMetadata } from '../library/metadata/readMetadata';
-import type { TechnicalQuality } from '../library/quality/technical';
+import type { CallContext } from './rpc';
 import type { TasteProgress, TasteTrainInput } from '../scoring/taste/trainTaste';
 
-/** Messages to the inference worker. Every request has an id; `abort` names the request to drop. */
-export type InferenceRequest =
-  | {
-      type: 'init';
-      id: number;
-      modelId: string | null;
-      baseUrl: string;
-      preference: BackendPreference;
-      /** Files from a user-picked model folder, keyed by relative path. */
-      pickedFiles: Map<string, File> | null;
-      allowRemote: boolean;
-      batchSize: number;
-      /** Overrides the WASM thread count (benchmarks); null lets the engine decide. */
-      wasmThreads: number | null;
-    }
-  | { type: 'embedImages'; id: number; pixels: Float32Array; count: number }
-  | { type: 'embedTexts'; id: number; texts: string[] }
-  /**
-   * Tag-conditioned scores for raw image embeddings [count, 512] and one normalized tag embedding, from the
-   * model's tag head (head null) or a head the user trained (its key).
-   */
-  | { type: 'scoreTagHead'; id: number; head: string | null; imageEmbeds: Float32Array; count: number; tagEmbedding: Float32Array }
-  /** Loads (ONNX bytes) or drops (null) a head the user trained; heads are dropped when the model changes. */
-  | { type: 'setUserHead'; id: number; key: string; onnx: Uint8Array | null }
-  /** Test hook (`?testHooks=1`): destroys the WebGPU device, as a driver reset or a lost GPU would. */
-  | { type: 'loseGpuDevice'; id: number }
-  | { type: 'abort'; id: number };
+// ─── Inference worker (inference.worker.ts) ───────────────────────────────────────────────────────────
+
+export interface EngineOptions {
+  modelId: string | null;
+  baseUrl: string;
+  preference: BackendPreference;
+  /** Files from a user-picked model folder, keyed by relative path. */
+  pickedFiles: Map<string, File> | null;
+  allowRemote: boolean;
+  batchSize: number;
+  /** Overrides the WASM thread count (benchmarks); null lets the engine decide. */
+  wasmThreads: number | null;
+}
 
 export interface ModelLoadProgress {
   file: string;
@@ -39,11 +30,16 @@ export interface ModelLoadProgress {
   total: number;
 }
 
+/** While the model loads: bytes of a file, or a sentence on the step it is at. */
+export type EngineLoadProgress = { kind: 'file'; progress: ModelLoadProgress } | { kind: 'status'; message: string };
+
 export interface EngineReady {
   backend: Backend;
   dtype: Dtype;
   reason: string;
   modelId: string;
+  /** Width of the model's embeddings (its manifest's embedDim). */
+  embedDim: number;
   synthetic: boolean;
   hasAestheticHead: boolean;
   headScale: string | null;
@@ -55,76 +51,79 @@ export interface EngineReady {
   batchLimit: number | null;
 }
 
-export type InferenceResponse =
-  | { type: 'loadProgress'; id: number; progress: ModelLoadProgress }
-  | { type: 'status'; id: number; message: string }
-  | { type: 'ready'; id: number; engine: EngineReady }
-  | {
-      type: 'imageEmbeddings';
-      id: number;
-      count: number;
-      /** [count, 512], raw (not normalized), as the model gave them. */
-      embeddings: Float32Array;
-      /** Aesthetic scores, or null without a head. */
-      scores: Float32Array | null;
-      runMs: number;
-    }
-  | { type: 'textEmbeddings'; id: number; count: number; embeddings: Float32Array }
-  | { type: 'tagHeadScores'; id: number; scores: Float32Array }
-  | { type: 'done'; id: number }
-  /** Unsolicited (id 0): the engine changed under a running analysis (WebGPU lost, smaller batches); the notice says how. */
-  | { type: 'engineChanged'; id: 0; engine: EngineReady; notice: string }
-  | { type: 'error'; id: number; message: string; fatal: boolean };
+export interface ImageEmbeddings {
+  count: number;
+  /** [count, embedDim], raw (not normalized), as the model gave them. */
+  embeddings: Float32Array;
+  /** Aesthetic scores, or null without a head. */
+  scores: Float32Array | null;
+  runMs: number;
+}
 
-/** Messages to a decode worker. */
-export type DecodeRequest =
-  | { type: 'decode'; id: number; file: Blob; name: string; thumbSize: number }
-  | { type: 'hash'; id: number; file: Blob };
+export interface TextEmbeddings {
+  count: number;
+  embeddings: Float32Array;
+}
 
-export type DecodeResponse =
-  | {
-      type: 'decoded';
-      id: number;
-      /** CHW float32, normalized for CLIP: 3×224×224. */
-      pixels: Float32Array;
-      thumbnail: Blob | null;
-      width: number;
-      height: number;
-      decodeMs: number;
-      preprocessMs: number;
-      /** Technical figures at the working resolution; null when they could not be measured. */
-      quality: TechnicalQuality | null;
-      metadata: ImageMetadata;
-    }
-  | { type: 'hashed'; id: number; contentHash: string }
-  | { type: 'failed'; id: number; reason: string };
+export interface TagHeadInput {
+  /** The model's tag head (null) or a head the user trained (its key). */
+  head: string | null;
+  /** Raw image embeddings [count, embedDim]. */
+  imageEmbeds: Float32Array;
+  count: number;
+  /** One normalized tag embedding. */
+  tagEmbedding: Float32Array;
+}
 
-/** Messages to the taste worker, which trains a tag head on the user's decisions (src/scoring/taste/). */
-export type TasteRequest =
-  | { type: 'train'; id: number; input: TasteTrainInput; producer: string; metadata: Record<string, string> }
-  | { type: 'abort'; id: number };
+/** The one long-lived inference worker. Calls run one at a time, in order: one ORT session runs one batch at a time. */
+export interface InferenceApi {
+  init(options: EngineOptions, ctx: CallContext<EngineLoadProgress>): Promise<EngineReady>;
+  embedImages(batch: { pixels: Float32Array; count: number }): Promise<ImageEmbeddings>;
+  embedTexts(texts: string[]): Promise<TextEmbeddings>;
+  /** The phrase cut, between words, to what CLIP reads in every prompt these templates make (fitPhrase.ts). */
+  fitPhrase(request: { text: string; templates: readonly string[] }): Promise<FittedPhrase>;
+  /** Tag-conditioned scores, one per image. */
+  scoreTagHead(input: TagHeadInput): Promise<Float32Array>;
+  /** Loads (ONNX bytes) or drops (null) a head the user trained; heads are dropped when the model changes. */
+  setUserHead(head: { key: string; onnx: Uint8Array | null }): Promise<void>;
+  /** Test hook (`?testHooks=1`): destroys the WebGPU device, as a driver reset or a lost GPU would. */
+  loseGpuDevice(): Promise<void>;
+}
 
-export type TasteResponse =
-  | { type: 'progress'; id: number; progress: TasteProgress }
-  | {
-      type: 'trained';
-      id: number;
-      /** The trained head as ONNX (training/export_onnx.py's graph I/O). */
-      onnx: Uint8Array;
-      scores: Float32Array;
-      heldOutAccuracy: number | null;
-      priorHeldOutAccuracy: number | null;
-      trainAccuracy: number | null;
-      finalLoss: number;
-      /** The TF.js backend that trained it, and why. */
-      backend: string;
-      ms: number;
-    }
-  | { type: 'error'; id: number; message: string; cancelled: boolean };
+export interface InferenceEvents {
+  /** The engine changed under a running analysis (WebGPU lost, smaller batches); the notice says how. */
+  engineChanged: { engine: EngineReady; notice: string };
+}
 
-/** Messages to the grouping worker (bursts and near-duplicates, src/scoring/groups.ts). */
+// ─── Taste worker (taste.worker.ts): trains a tag head on the user's decisions (src/scoring/taste/) ───
+
+export interface TasteTrainRequest {
+  input: TasteTrainInput;
+  producer: string;
+  metadata: Record<string, string>;
+}
+
+export interface TasteTrained {
+  /** The trained head as ONNX (training/export_onnx.py's graph I/O). */
+  onnx: Uint8Array;
+  scores: Float32Array;
+  heldOutAccuracy: number | null;
+  priorHeldOutAccuracy: number | null;
+  trainAccuracy: number | null;
+  finalLoss: number;
+  /** The TF.js backend that trained it, and why. */
+  backend: string;
+  ms: number;
+}
+
+export interface TasteApi {
+  /** Stops early (the call rejects with Cancelled) when the page aborts it. */
+  train(request: TasteTrainRequest, ctx: CallContext<TasteProgress>): Promise<TasteTrained>;
+}
+
+// ─── Grouping worker (grouping.worker.ts): bursts and near-duplicates (src/scoring/groups.ts) ─────────
+
 export interface GroupRequest {
-  id: number;
   /** [count, dim], rows L2-normalized; transferred. */
   embeddings: Float32Array;
   count: number;
@@ -134,6 +133,11 @@ export interface GroupRequest {
   windowMs: number | null;
 }
 
-export type GroupResponse =
-  | { type: 'grouped'; id: number; groups: Int32Array[]; ms: number }
-  | { type: 'error'; id: number; message: string };
+export interface Grouped {
+  groups: Int32Array[];
+  ms: number;
+}
+
+export interface GroupingApi {
+  group(request: GroupRequest): Grouped;
+}

@@ -12,9 +12,10 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { adapterFacts } from './adapterFacts';
 import { isSoftwareAdapter } from './backend';
-import type { TasteRequest, TasteResponse } from './protocol';
+import type { TasteApi, TasteTrainRequest, TasteTrained } from './protocol';
+import { serve, withTransfer, type CallContext } from './rpc';
 import { tagHeadToOnnx } from '../scoring/taste/tagHeadOnnx';
-import { trainTasteHead } from '../scoring/taste/trainTaste';
+import { trainTasteHead, type TasteProgress } from '../scoring/taste/trainTaste';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -46,36 +47,18 @@ async function chooseTfBackend(): Promise<string> {
   return 'plain JS (WASM failed to start)';
 }
 
-const controllers = new Map<number, AbortController>();
-
-function post(message: TasteResponse, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer);
+async function train(req: TasteTrainRequest, call: CallContext<TasteProgress>): Promise<TasteTrained> {
+  backendNote ??= chooseTfBackend();
+  const backend = await backendNote;
+  const started = performance.now();
+  // The page's cancel aborts call.signal: training stops at its next step.
+  const result = await trainTasteHead(tf, req.input, (progress) => call.progress(progress), call.signal);
+  const onnx = tagHeadToOnnx(result.weights, req.input.hparams, { producer: req.producer, metadata: req.metadata });
+  const { scores, heldOutAccuracy, priorHeldOutAccuracy, trainAccuracy, finalLoss } = result;
+  return withTransfer(
+    { onnx, scores, heldOutAccuracy, priorHeldOutAccuracy, trainAccuracy, finalLoss, backend, ms: performance.now() - started },
+    [onnx.buffer, scores.buffer],
+  );
 }
 
-async function train(req: Extract<TasteRequest, { type: 'train' }>): Promise<void> {
-  const controller = new AbortController();
-  controllers.set(req.id, controller);
-  try {
-    backendNote ??= chooseTfBackend();
-    const backend = await backendNote;
-    const started = performance.now();
-    const result = await trainTasteHead(tf, req.input, (progress) => post({ type: 'progress', id: req.id, progress }), controller.signal);
-    const onnx = tagHeadToOnnx(result.weights, req.input.hparams, { producer: req.producer, metadata: req.metadata });
-    const { scores, heldOutAccuracy, priorHeldOutAccuracy, trainAccuracy, finalLoss } = result;
-    post(
-      { type: 'trained', id: req.id, onnx, scores, heldOutAccuracy, priorHeldOutAccuracy, trainAccuracy, finalLoss, backend, ms: performance.now() - started },
-      [onnx.buffer, scores.buffer],
-    );
-  } catch (err) {
-    const cancelled = controller.signal.aborted;
-    post({ type: 'error', id: req.id, message: cancelled ? 'cancelled' : err instanceof Error ? err.message : String(err), cancelled });
-  } finally {
-    controllers.delete(req.id);
-  }
-}
-
-self.onmessage = (event: MessageEvent<TasteRequest>) => {
-  const req = event.data;
-  if (req.type === 'abort') controllers.get(req.id)?.abort();
-  else void train(req);
-};
+serve<TasteApi>({ train });

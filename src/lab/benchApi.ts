@@ -9,7 +9,7 @@ import type { EngineReady } from '../engine/protocol';
 import { readBitmapRgba } from '../engine/bitmapPixels';
 import { preprocessForClip } from '../engine/preprocess';
 import { DecodePool } from '../library/decodePool';
-import { seededPixels } from '../../bench/pixels';
+import { seededPixels } from './seededPixels';
 import { trainInWorker } from '../engine/tasteClient';
 import { mulberry32 } from '../scoring/mulberry32';
 import { buildTastePairs } from '../scoring/taste/tastePairs';

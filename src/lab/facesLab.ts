@@ -3,7 +3,7 @@
  * e2e/faces.e2e.ts on labelled photos.
  */
 import type { BackendPreference } from '../engine/backend';
-import { FaceClient, faceImageFromBlob, type FaceAnalysis } from '../engine/faceClient';
+import { FaceClient, type FaceAnalysis } from '../engine/faceClient';
 import type { FaceEngineReady, FaceImage } from '../engine/faceProtocol';
 
 let client: FaceClient | null = null;
@@ -19,8 +19,9 @@ async function image(url: string, form: 'bytes' | 'bitmap'): Promise<FaceImage> 
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   const blob = await res.blob();
-  if (form === 'bytes') return faceImageFromBlob(blob);
-  return { kind: 'bitmap', bitmap: await createImageBitmap(blob, { imageOrientation: 'from-image' }) };
+  // 'bytes': the file itself, as the app sends it; the worker reads and decodes it.
+  if (form === 'bytes') return blob;
+  return createImageBitmap(blob, { imageOrientation: 'from-image' });
 }
 
 /** Starts (or reuses) the face client for `preference`; returns the engine and how long the start took. */
@@ -85,7 +86,7 @@ async function facesEditCheck(url: string, edit: FacesEdit, preference: BackendP
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   const blob = await res.blob();
-  const before = await c.detect(await faceImageFromBlob(blob));
+  const before = await c.detect(blob);
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
   const W = bitmap.width;
   const H = bitmap.height;
@@ -108,7 +109,7 @@ async function facesEditCheck(url: string, edit: FacesEdit, preference: BackendP
   }
   bitmap.close();
   const edited = await canvas.convertToBlob({ type: 'image/png' });
-  const after = await c.detect(await faceImageFromBlob(edited));
+  const after = await c.detect(edited);
   return { before, after };
 }
 
@@ -147,9 +148,8 @@ async function facesTime(o: { source: string; runs: number; preference: BackendP
   if (!c) throw new Error('no face client');
   const blob = await blobOf(o.source);
   const once = async () => {
-    const img = await faceImageFromBlob(blob);
     const t0 = performance.now();
-    const r = await c.detect(img);
+    const r = await c.detect(blob);
     return { r, ms: performance.now() - t0 };
   };
   const warm = await once();
@@ -201,7 +201,7 @@ async function facesComposeGrid(o: {
   const skipped: string[] = [];
   for (const url of o.urls) {
     const blob = await blobOf(url);
-    const face = (await c.detect(await faceImageFromBlob(blob))).people.faces[0];
+    const face = (await c.detect(blob)).people.faces[0];
     if (!face) {
       skipped.push(url);
       continue;

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../engine/download';
+import { sha256Hex } from '../platform/sha256Hex';
 
 /** Files above this are identified by their size, head and tail: reading 2 GB to hash it is not worth it. */
 export const FULL_HASH_LIMIT = 512 * 1024 * 1024;

@@ -1,18 +1,15 @@
 /// <reference lib="webworker" />
 import { readBitmapRgba } from '../engine/bitmapPixels';
 import { preprocessForClip } from '../engine/preprocess';
-import type { DecodeRequest, DecodeResponse } from '../engine/protocol';
+import { serve, withTransfer } from '../engine/rpc';
 import { contentHash } from './contentHash';
+import type { DecodeApi, DecodeOutcome, DecodeRequest, HashOutcome, UnreadableFile } from './decodeApi';
 import { readImageMetadata } from './metadata/readMetadata';
-import { technicalQuality, WORKING_LONG_SIDE, type TechnicalQuality } from './quality/technical';
+import { technicalQuality, WORKING_LONG_SIDE, type TechnicalQuality } from '../scoring/technicalQuality';
 import { headerSize, jpegSize, MAX_DECODE_PIXELS, planDecode, type DecodePlan, type ImageSize } from './decodePlan';
 import { SNIFF_HEAD_BYTES, SNIFF_TAIL_BYTES, sniffImage, type ImageFormat } from './sniff';
 
-declare const self: DedicatedWorkerGlobalScope;
-
-function post(message: DecodeResponse, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer);
-}
+const unreadable = (reason: string): UnreadableFile => ({ type: 'failed', reason });
 
 async function thumbnailOf(bitmap: ImageBitmap, size: number): Promise<Blob | null> {
   if (size <= 0) return null;
@@ -99,17 +96,17 @@ async function openScaledJpeg(file: Blob, size: ImageSize, plan: Extract<DecodeP
   }
 }
 
-async function decode(req: Extract<DecodeRequest, { type: 'decode' }>): Promise<void> {
+async function decode(req: DecodeRequest): Promise<DecodeOutcome> {
   const file = req.file;
   const head = new Uint8Array(await file.slice(0, SNIFF_HEAD_BYTES).arrayBuffer());
   const tail = new Uint8Array(await file.slice(Math.max(0, file.size - SNIFF_TAIL_BYTES)).arrayBuffer());
   const sniff = sniffImage(head, tail, file.size);
-  if (sniff.problem) return post({ type: 'failed', id: req.id, reason: sniff.problem });
+  if (sniff.problem) return unreadable(sniff.problem);
 
   // The size comes from the header, before anything is decoded: the plan keeps every bitmap under the bound.
   const size = await readSize(file, sniff.format);
   const plan = planDecode(sniff.format, size, typeof ImageDecoder === 'function');
-  if (plan.kind === 'refuse') return post({ type: 'failed', id: req.id, reason: plan.reason });
+  if (plan.kind === 'refuse') return unreadable(plan.reason);
 
   const t0 = performance.now();
   let opened: Opened;
@@ -126,11 +123,9 @@ async function decode(req: Extract<DecodeRequest, { type: 'decode' }>): Promise<
       opened = { bitmap, width: bitmap.width, height: bitmap.height };
     }
   } catch (err) {
-    return post({
-      type: 'failed',
-      id: req.id,
-      reason: `cannot decode this ${sniff.format.toUpperCase()} file: it is damaged or uses a variant the browser does not read (${err instanceof Error ? err.message : String(err)})`,
-    });
+    return unreadable(
+      `cannot decode this ${sniff.format.toUpperCase()} file: it is damaged or uses a variant the browser does not read (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
   const { bitmap, width, height } = opened;
   try {
@@ -144,19 +139,22 @@ async function decode(req: Extract<DecodeRequest, { type: 'decode' }>): Promise<
     // Neither is worth failing the image for: a photo without figures or metadata still gets scored.
     const quality = await qualityOf(bitmap).catch(() => null);
     const metadata = await readImageMetadata(file, sniff.format).catch(() => ({ capture: null, generation: null }));
-    post({ type: 'decoded', id: req.id, pixels, thumbnail, width, height, decodeMs, preprocessMs, quality, metadata }, [pixels.buffer]);
+    return withTransfer({ type: 'decoded', pixels, thumbnail, width, height, decodeMs, preprocessMs, quality, metadata }, [pixels.buffer]);
   } finally {
     bitmap.close();
   }
 }
 
-async function hash(req: Extract<DecodeRequest, { type: 'hash' }>): Promise<void> {
-  post({ type: 'hashed', id: req.id, contentHash: await contentHash(req.file) });
+async function hash(file: Blob): Promise<HashOutcome> {
+  return { type: 'hashed', contentHash: await contentHash(file) };
 }
 
-self.onmessage = (event: MessageEvent<DecodeRequest>) => {
-  const req = event.data;
-  (req.type === 'hash' ? hash(req) : decode(req)).catch((err: unknown) =>
-    post({ type: 'failed', id: req.id, reason: `${req.type === 'hash' ? 'reading' : 'decoding'} failed: ${err instanceof Error ? err.message : String(err)}` }),
-  );
-};
+/** A file that breaks a step not foreseen above still gets a reason on its tile, never an error. */
+function failedAs(step: string) {
+  return (err: unknown) => unreadable(`${step} failed: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+serve<DecodeApi>({
+  decode: (req) => decode(req).catch(failedAs('decoding')),
+  hash: (file) => hash(file).catch(failedAs('reading')),
+});

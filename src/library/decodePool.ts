@@ -1,70 +1,68 @@
-import type { DecodeRequest, DecodeResponse } from '../engine/protocol';
+/**
+ * A fixed pool of decode workers (decode.worker.ts) fed from one queue, one job per worker at a time. Each
+ * worker starts with its first job. A worker that crashes fails only the job it had (with the reason on the
+ * tile) and is replaced by a fresh one for the next job.
+ */
+import { Cancelled, connect, WorkerCrashed, type Connection, type WorkerLike } from '../engine/rpc';
+import type { DecodeApi, DecodeOutcome, HashOutcome, UnreadableFile } from './decodeApi';
 
-export type DecodeOutcome = Extract<DecodeResponse, { type: 'decoded' }> | Extract<DecodeResponse, { type: 'failed' }>;
-export type HashOutcome = Extract<DecodeResponse, { type: 'hashed' }> | Extract<DecodeResponse, { type: 'failed' }>;
+export type { DecodeOutcome, HashOutcome };
+
+type DecodeWorker = Connection<DecodeApi, Record<never, never>>;
 
 interface Job {
-  req: DecodeRequest;
-  resolve: (r: DecodeResponse) => void;
-  reject: (e: unknown) => void;
+  run(worker: DecodeWorker): Promise<DecodeOutcome | HashOutcome>;
+  resolve(outcome: DecodeOutcome | HashOutcome): void;
+  reject(error: unknown): void;
+  /** Removes the job's abort listener: once it runs, or when the pool closes. */
+  detach(): void;
 }
 
-/** Distributive Omit, so each request kind keeps its own fields. */
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-
-/** A fixed pool of decode workers fed from one queue; one job per worker at a time. */
 export class DecodePool {
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
+  private readonly workers: DecodeWorker[];
+  private readonly idle: DecodeWorker[];
   private readonly queue: Job[] = [];
-  private readonly running = new Map<Worker, Job>();
-  private nextId = 1;
 
-  constructor(size: number, makeWorker: () => Worker = defaultWorker) {
-    for (let i = 0; i < Math.max(1, size); i++) {
-      const w = makeWorker();
-      w.onmessage = (e: MessageEvent<DecodeResponse>) => this.finish(w, e.data);
-      w.onerror = (e) => this.fail(w, new Error(`decode worker crashed: ${e.message}`));
-      this.workers.push(w);
-      this.idle.push(w);
-    }
+  constructor(size: number, spawn: () => WorkerLike = spawnDecodeWorker) {
+    this.workers = Array.from({ length: Math.max(1, size) }, () => connect<DecodeApi>(spawn, { name: 'decode' }));
+    this.idle = [...this.workers];
   }
 
   get size(): number {
     return this.workers.length;
   }
 
+  /** An abort drops the job while it waits; a decode already running finishes (it is short). */
   decode(file: Blob, name: string, thumbSize: number, signal?: AbortSignal): Promise<DecodeOutcome> {
-    return this.run({ type: 'decode', file, name, thumbSize }, signal) as Promise<DecodeOutcome>;
+    return this.enqueue((w) => w.remote.decode({ file, name, thumbSize }), signal) as Promise<DecodeOutcome>;
   }
 
   /** sha256 of the file's bytes, read in a worker (the main thread never reads whole files). */
   hash(file: Blob, signal?: AbortSignal): Promise<HashOutcome> {
-    return this.run({ type: 'hash', file }, signal) as Promise<HashOutcome>;
+    return this.enqueue((w) => w.remote.hash(file), signal) as Promise<HashOutcome>;
   }
 
   terminate(): void {
-    for (const w of this.workers) w.terminate();
-    for (const job of [...this.queue, ...this.running.values()]) job.reject(new Error('decode pool closed'));
+    for (const job of this.queue) {
+      job.detach();
+      job.reject(new Error('decode pool closed'));
+    }
     this.queue.length = 0;
-    this.running.clear();
+    // Running jobs reject with WorkerStopped.
+    for (const w of this.workers) w.terminate();
   }
 
-  private run(body: WithoutId<DecodeRequest>, signal?: AbortSignal): Promise<DecodeResponse> {
+  private enqueue(run: Job['run'], signal?: AbortSignal): Promise<DecodeOutcome | HashOutcome> {
+    if (signal?.aborted) return Promise.reject(new Cancelled());
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const job: Job = { req: { ...body, id: this.nextId++ } as DecodeRequest, resolve, reject };
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.queue.indexOf(job);
-          if (i >= 0) {
-            this.queue.splice(i, 1);
-            reject(signal.reason);
-          }
-        },
-        { once: true },
-      );
+      const onAbort = () => {
+        const i = this.queue.indexOf(job);
+        if (i < 0) return;
+        this.queue.splice(i, 1);
+        reject(new Cancelled());
+      };
+      const job: Job = { run, resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(job);
       this.pump();
     });
@@ -74,28 +72,23 @@ export class DecodePool {
     while (this.idle.length > 0 && this.queue.length > 0) {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
-      this.running.set(w, job);
-      w.postMessage(job.req);
+      job.detach();
+      job
+        .run(w)
+        .then(job.resolve, (err: unknown) => (err instanceof WorkerCrashed ? job.resolve(crashedOn(err)) : job.reject(err)))
+        .finally(() => {
+          this.idle.push(w);
+          this.pump();
+        });
     }
-  }
-
-  private finish(w: Worker, res: DecodeResponse): void {
-    const job = this.running.get(w);
-    this.running.delete(w);
-    this.idle.push(w);
-    if (job && job.req.id === res.id) job.resolve(res);
-    this.pump();
-  }
-
-  private fail(w: Worker, err: Error): void {
-    const job = this.running.get(w);
-    this.running.delete(w);
-    this.idle.push(w);
-    job?.resolve({ type: 'failed', id: job.req.id, reason: err.message });
-    this.pump();
   }
 }
 
-function defaultWorker(): Worker {
+/** The job's answer when its worker died under it: the file may be what killed it, so it is not retried. */
+function crashedOn(err: WorkerCrashed): UnreadableFile {
+  return { type: 'failed', reason: err.message };
+}
+
+function spawnDecodeWorker(): Worker {
   return new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: 'loupe-decode' });
 }

@@ -5,8 +5,8 @@
  */
 import type { ImageMetadata } from './metadata/readMetadata';
 import type { MeasuredFaces } from '../scoring/faces/measure';
-import type { TechnicalQuality } from './quality/technical';
-import { clear, createStore, del, get, getMany, set, setMany, update, values, type UseStore } from 'idb-keyval';
+import type { TechnicalQuality } from '../scoring/technicalQuality';
+import { createStore, del, get, getMany, set, update, values, type UseStore } from 'idb-keyval';
 
 export type Decision = 'pick' | 'reject' | 'none';
 export type Stars = 0 | 1 | 2 | 3 | 4 | 5;
@@ -65,15 +65,7 @@ export function openLibraryDb(prefix = 'loupe'): LibraryDb {
   };
 }
 
-export function isQuotaExceeded(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
-}
-
 const embeddingKey = (modelId: string, key: string) => `${modelId}|${key}`;
-
-export async function putImage(db: LibraryDb, image: StoredImage): Promise<void> {
-  await set(image.key, image, db.images);
-}
 
 export async function getImages(db: LibraryDb, keys: string[]): Promise<(StoredImage | undefined)[]> {
   return getMany<StoredImage>(keys, db.images);
@@ -185,15 +177,6 @@ export async function loadSession(db: LibraryDb): Promise<StoredSession | undefi
 
 export async function saveSession(db: LibraryDb, session: StoredSession): Promise<void> {
   await set('current', session, db.session);
-}
-
-export async function putImages(db: LibraryDb, images: StoredImage[]): Promise<void> {
-  await setMany(images.map((i) => [i.key, i] as [string, StoredImage]), db.images);
-}
-
-/** Forgets the session (which images are open) but keeps embeddings and decisions for a re-drop. */
-export async function clearSession(db: LibraryDb): Promise<void> {
-  await clear(db.session);
 }
 
 /** What a taste head was trained on and how well it did, shown in the UI and written into its export. */

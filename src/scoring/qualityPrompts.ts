@@ -2,7 +2,7 @@
  * Zero-shot quality from antonym prompt pairs (REFERENCE §2: "a good photo" / "a bad photo", "a sharp photo" /
  * "a blurry photo", softmax over the pair — the CLIP-IQA idea). For each pair the image's probability of the
  * positive prompt is softmax(100 · [cos⁺, cos⁻])₀ = σ(100 · (cos⁺ − cos⁻)), 100 being CLIP's logit scale.
- * Shown beside the measured technical figures (src/library/quality/technical.ts) so a user sees both views:
+ * Shown beside the measured technical figures (src/scoring/technicalQuality.ts) so a user sees both views:
  * what the pixels measure and what CLIP "thinks".
  */
 export interface AntonymPair {

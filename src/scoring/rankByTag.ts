@@ -38,6 +38,9 @@ export interface RankInput {
   readonly relevance: number;
 }
 
+/** The tie margin the app starts with and the CLI defaults to: the same ranking in both. */
+export const DEFAULT_TIE_MARGIN = 0.1;
+
 export interface RankOptions {
   /** Items with relevance ≥ threshold take part; -Infinity keeps every finite relevance. */
   readonly threshold: number;

@@ -4,7 +4,7 @@
  * tested in Node; state/analyse.ts wires it to the decode pool (library) and the inference worker (engine).
  */
 import type { ImageMetadata } from '../library/metadata/readMetadata';
-import type { TechnicalQuality } from '../library/quality/technical';
+import type { TechnicalQuality } from '../scoring/technicalQuality';
 
 export interface AnalysisItem {
   id: string;

@@ -3,7 +3,7 @@
  * once stored (REFERENCE §9); every change, single or bulk, can be undone.
  */
 import { setDecisions, type Decision, type Stars } from '../library/persistence';
-import { db } from './libraryController';
+import { db } from './libraryDb';
 import { useLibrary } from './libraryStore';
 import { reportStorageError } from './storageErrors';
 
@@ -66,8 +66,4 @@ async function undoNow(): Promise<number> {
   const ok = await apply(last);
   if (!ok) undoStack.push(last);
   return ok ? last.length : 0;
-}
-
-export function canUndo(): boolean {
-  return undoStack.length > 0;
 }

@@ -11,7 +11,3 @@ export function setEmbedding(id: string, embedding: Float32Array): void {
 export function getEmbedding(id: string): Float32Array | undefined {
   return embeddings.get(id);
 }
-
-export function hasEmbedding(id: string): boolean {
-  return embeddings.has(id);
-}

@@ -3,7 +3,7 @@ import type { AnalysisProgress } from './analysisScheduler';
 import type { Decision, Stars } from '../library/persistence';
 import type { CaptureInfo } from '../library/metadata/exif';
 import type { GenerationInfo } from '../library/metadata/generationPrompt';
-import type { TechnicalQuality } from '../library/quality/technical';
+import type { TechnicalQuality } from '../scoring/technicalQuality';
 import type { PeopleInPicture } from '../scoring/faces/faceJudgement';
 
 export type TileStatus = 'queued' | 'decoded' | 'scored' | 'failed' | 'cancelled';

@@ -4,8 +4,9 @@
  * analysis's) and to IndexedDB, so a reload never runs them twice. Off: nothing is loaded or run.
  */
 import { create } from 'zustand';
-import { faceClient, FaceCancelled, faceImageFromBlob } from '../engine/faceClient';
+import { faceClient } from '../engine/faceClient';
 import type { FaceEngineReady } from '../engine/faceProtocol';
+import { Cancelled } from '../engine/rpc';
 import { MAX_DECODE_PIXELS } from '../library/decodePlan';
 import { setFaces } from '../library/persistence';
 import { judgePeople } from '../scoring/faces/faceJudgement';
@@ -63,7 +64,7 @@ export function checkPeople(items: PeopleCheckItem[]): void {
 export function cancelPeopleChecks(): void {
   queue.length = 0;
   queued.clear();
-  abort.abort(new FaceCancelled());
+  abort.abort(new Cancelled());
   abort = new AbortController();
   const p = usePeopleChecks.getState().progress;
   if (p) usePeopleChecks.setState({ progress: { ...p, running: false } });
@@ -115,15 +116,15 @@ async function checkOne({ id, file, width, height }: PeopleCheckItem, signal: Ab
     const engine = await client.ready(signal);
     if (usePeopleChecks.getState().engine !== engine) usePeopleChecks.setState({ engine });
   } catch (err) {
-    if (err instanceof FaceCancelled) return;
+    if (err instanceof Cancelled) return;
     usePeopleChecks.setState({ error: `People checks are off: the face models did not load (${(err as Error).message}).` });
     return;
   }
   try {
-    const r = await client.detect(await faceImageFromBlob(file), signal);
+    const r = await client.detect(file, signal);
     record(id, { faces: r.measured });
   } catch (err) {
-    if (err instanceof FaceCancelled || signal.aborted) return;
+    if (err instanceof Cancelled || signal.aborted) return;
     record(id, { facesNote: `people not checked: ${(err as Error).message}` });
   }
 }

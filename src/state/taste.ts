@@ -6,8 +6,10 @@
 import { coalesced } from './coalesced';
 import { deleteTasteHead, getTasteHeads, putTasteHead, type StoredTasteHead, type TasteHeadInfo } from '../library/persistence';
 import { createZip } from '../codecs/zipWrite';
+import { sha256Hex } from '../platform/sha256Hex';
 import { saveBlob } from '../library/export/download';
-import { TasteCancelled, trainInWorker } from '../engine/tasteClient';
+import { trainInWorker } from '../engine/tasteClient';
+import { Cancelled } from '../engine/rpc';
 import { buildTastePairs, notEnoughDecisions } from '../scoring/taste/tastePairs';
 import { DEFAULT_TAG_HEAD } from '../scoring/taste/tagHeadSpec';
 import { TASTE_TRAINING, type TasteTrainInput } from '../scoring/taste/trainTaste';
@@ -103,7 +105,7 @@ export async function trainTaste(tag: string): Promise<void> {
     useTaste.getState().patch(tag, { status: 'ready', progress: null, info, onnx: r.onnx, enabled: true, error: null });
     await loadIntoEngine(tag, r.onnx);
   } catch (err) {
-    if (err instanceof TasteCancelled) useTaste.getState().patch(tag, { status: 'ready', progress: null, error: null });
+    if (err instanceof Cancelled) useTaste.getState().patch(tag, { status: 'ready', progress: null, error: null });
     else fail(err instanceof Error ? err.message : String(err));
   } finally {
     running.delete(tag);
@@ -128,11 +130,6 @@ export async function resetTaste(tag: string): Promise<void> {
   useTaste.getState().remove(tag);
   await inferenceClient()?.setUserHead(headKey(tag), null).catch(() => undefined);
   if (modelId) await deleteTasteHead(db, modelId, tag).catch(() => undefined);
-}
-
-async function sha256Hex(data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function tasteFileId(tag: string): string {

@@ -1,7 +1,7 @@
 /**
- * Quality flags: the technical figures of technical.ts turned into a few plain-language warnings.
+ * Quality flags: the technical figures of scoring/technicalQuality.ts turned into a few plain-language warnings.
  *
- * The rules (figures measured at WORKING_LONG_SIDE; see technical.ts for their definitions):
+ * The rules (figures measured at WORKING_LONG_SIDE; see scoring/technicalQuality.ts for their definitions):
  * - blurry: sharpness < 100 AND sharpnessPeak < 200. Both must be soft, so a sharp subject on a defocused
  *   background (a soft image overall with one sharp tile) is not flagged.
  * - overexposed: clippedHighlights > 8 % OR meanLuma > 0.7.
@@ -25,7 +25,7 @@
  * contrast-reduced and nearly half of the −2 EV copies are flagged blurry too); textures raise the noise
  * estimate, and brightening raises it with the noise it amplifies.
  */
-import type { TechnicalQuality } from './technical';
+import type { TechnicalQuality } from '../../scoring/technicalQuality';
 
 export type QualityFlag = 'blurry' | 'overexposed' | 'underexposed' | 'noisy' | 'low-contrast';
 

@@ -61,9 +61,6 @@ export const MESH_POINTS = 468;
  */
 export const EYE_CLOSED_OPENNESS = 0.22;
 
-/** The usual EAR threshold for the six-point layout (≈ 0.2): for reference and the explain panel only. */
-export const EAR_CLOSED = 0.2;
-
 function distance(a: MeshPoint, b: MeshPoint): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1]);
 }

@@ -43,7 +43,7 @@ export const RELIABLE_FACE_PX = 160;
 export const MIN_FACE_PX_FOR_FOCUS = 48;
 
 /**
- * A face is soft when its sharpness is below this fraction of the rest of the picture's (both technical.ts's
+ * A face is soft when its sharpness is below this fraction of the rest of the picture's (both technicalQuality.ts's
  * Laplacian variance on the analysed image; the rest is the face-free tiles, measure.ts). Faces carry less
  * fine detail than most scenes, so in-focus faces already measure well under 1: down to 0.28 in the modern
  * labelled photos and 0.12 in the 1927 scan. Blurring the faces alone by 2 % of their size (focus behind the

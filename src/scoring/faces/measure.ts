@@ -7,7 +7,7 @@
  * Coordinates are pixels of the analysed image: the photo as the worker saw it, scaled down so that its long
  * side is at most FACE_WORKING_LONG_SIDE (never up). `sourceWidth`/`sourceHeight` give the original size.
  */
-import { technicalQuality } from '../../library/quality/technical';
+import { technicalQuality } from '../technicalQuality';
 import { eyeAspectRatios, eyeOpennessRatios, eyeWidthPx, type EyeRatios, type MeshPoint } from './eyes';
 
 /**
@@ -41,7 +41,7 @@ export interface MeasuredFace {
   readonly ear: EyeRatios | null;
   /** The wider eye's corner-to-corner width in pixels: how large the eyes were when judged. */
   readonly eyeWidthPx: number;
-  /** Laplacian variance of the face box's luma (technical.ts's sharpness); null when the box is under 3 px. */
+  /** Laplacian variance of the face box's luma (technicalQuality.ts's sharpness); null when the box is under 3 px. */
   readonly sharpness: number | null;
   /** Head pose from the mesh, radians (Human's `rotation.angle`); null when unknown. */
   readonly yaw: number | null;
@@ -134,7 +134,7 @@ export function cropRgba(
   return { data: out, width: w, height: h };
 }
 
-/** technical.ts's sharpness (variance of the 3×3 Laplacian of luma) inside `box`; null under 3×3 px. */
+/** technicalQuality.ts's sharpness (variance of the 3×3 Laplacian of luma) inside `box`; null under 3×3 px. */
 export function boxSharpness(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number, box: FaceBox): number | null {
   const crop = cropRgba(rgba, width, height, box);
   if (crop.width < 3 || crop.height < 3) return null;
@@ -151,7 +151,7 @@ function intersects(x0: number, y0: number, x1: number, y1: number, b: FaceBox):
 }
 
 /**
- * Mean technical.ts sharpness of the FOCUS_GRID × FOCUS_GRID tiles (bounds floor(k·size/GRID)) that
+ * Mean technicalQuality.ts sharpness of the FOCUS_GRID × FOCUS_GRID tiles (bounds floor(k·size/GRID)) that
  * intersect none of `boxes`: the picture's sharpness away from the faces, at the faces' pixel scale.
  */
 export function backgroundSharpness(
