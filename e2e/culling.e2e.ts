@@ -179,6 +179,32 @@ describe('prompt templates', () => {
   });
 });
 
+describe('a tag longer than CLIP reads', () => {
+  it('is cut between words to the tokens CLIP reads, and the chip and a notice say so', async () => {
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await openWithPhotos(page, photos.slice(0, 3));
+    const sentence = 'a quiet harbour at dawn with fishing boats moored along the old stone quay while gulls circle above';
+    const typed = `${sentence} the nets, ${sentence} the boats, ${sentence} the pier, ${sentence} and a figure in a yellow coat`;
+    await page.fill('[data-testid="tag-input"]', typed);
+    await page.press('[data-testid="tag-input"]', 'Enter');
+    const chip = page.locator('[data-testid="tag-chip"][data-cut="true"][data-status="ready"]');
+    await chip.waitFor({ timeout: 60_000 });
+    const tag = (await chip.getAttribute('data-tag'))!;
+    // A start of what was typed, ending on a whole word, and much longer than the old 200-character cut.
+    expect(typed.startsWith(tag)).toBe(true);
+    expect(typed[tag.length]).toBe(' ');
+    expect(tag.length).toBeGreaterThan(200);
+    expect(await chip.textContent()).toContain('(cut)');
+    expect(await chip.getAttribute('title')).toContain(typed);
+    expect(await page.textContent('[data-testid="notice"]')).toMatch(/The tag was cut to the \d+ tokens CLIP reads/);
+    // It ranks like any tag, under its cut text; the uncut text is not left behind as a second tag.
+    await page.waitForSelector('[data-testid="tile"][data-rank="1"]', { timeout: 60_000 });
+    expect(await page.locator('[data-testid="tag-chip"]').count()).toBe(1);
+    await context.close();
+  });
+});
+
 describe('ranking with a tag head', () => {
   it('ranks by the head’s (image, tag) score when the model has a tag head', async () => {
     const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 2400 } });
