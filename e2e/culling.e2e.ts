@@ -197,7 +197,7 @@ describe('a tag longer than CLIP reads', () => {
     expect(tag.length).toBeGreaterThan(200);
     expect(await chip.textContent()).toContain('(cut)');
     expect(await chip.getAttribute('title')).toContain(typed);
-    expect(await page.textContent('[data-testid="notice"]')).toMatch(/The tag was cut to the \d+ tokens CLIP reads/);
+    expect(await page.textContent('[data-testid="notice"]')).toMatch(/The tag was cut to the \d+ tokens CLIP reads; it now ends “…\w/);
     // It ranks like any tag, under its cut text; the uncut text is not left behind as a second tag.
     await page.waitForSelector('[data-testid="tile"][data-rank="1"]', { timeout: 60_000 });
     expect(await page.locator('[data-testid="tag-chip"]').count()).toBe(1);

@@ -37,7 +37,8 @@ async function fitTagToModel(text: string): Promise<string> {
   }
   if (wasActive) ranking.setActiveTag(fitted.text);
   saveSessionSoon();
-  useUi.getState().notify(`The tag was cut to the ${fitted.tokens} tokens CLIP reads: “${fitted.text}”.`);
+  const ending = fitted.text.split(' ').slice(-5).join(' ');
+  useUi.getState().notify(`The tag was cut to the ${fitted.tokens} tokens CLIP reads; it now ends “…${ending}”.`);
   return fitted.text;
 }
 

@@ -3,7 +3,7 @@ import type { Tile } from '../state/libraryStore';
 import { useAction } from './actions/useAction';
 import { zoom as zoomAction } from './actions/viewActions';
 import { DecisionBadge } from './DecisionBadge';
-import { formatScore } from './format';
+import { formatScore, shortTag } from './format';
 import { Overlay } from './Overlay';
 import { StarsBadge } from './StarsBadge';
 import './overlays.css';
@@ -213,7 +213,7 @@ export function LoupeView({ tile, fileUrl, zoom, onZoom, onClose, rank = null, r
         {rank !== null && (
           <span className="loupe-meta" data-testid="loupe-rank">
             #{rank}
-            {tag ? ` in “${tag}”` : ''}
+            {tag ? ` in “${shortTag(tag)}”` : ''}
           </span>
         )}
         {relevance !== null && (

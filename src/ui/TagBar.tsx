@@ -9,6 +9,7 @@ import { PromptEditor } from './PromptEditor';
 import { TastePanel } from './TastePanel';
 import { useInsights } from '../state/insightsStore';
 import { useView } from './useView';
+import { shortTag } from './format';
 
 function Histogram({ values, threshold, min, max }: { values: Float32Array; threshold: number; min: number; max: number }) {
   const bins = histogram(values, 40, min, max);
@@ -101,7 +102,7 @@ export function TagBar() {
             title={t.error ?? (t.cutFrom ? `Cut to what CLIP reads (77 tokens). As typed: “${t.cutFrom}”` : undefined)}
           >
             <button className="chip-label" onClick={() => activateTag(t.text)}>
-              {t.text}
+              <span className="chip-text">{t.text}</span>
               {t.cutFrom && <span className="chip-cut" data-testid="tag-cut"> (cut)</span>}
               {t.status === 'embedding' ? ' …' : t.status === 'error' ? ' ⚠' : ''}
             </button>
@@ -121,7 +122,7 @@ export function TagBar() {
           ))}
         </div>
       )}
-      {active?.status === 'error' && <div className="tag-error" role="alert">“{active.text}”: {active.error}</div>}
+      {active?.status === 'error' && <div className="tag-error" role="alert">“{shortTag(active.text)}”: {active.error}</div>}
       {view.tag && view.threshold !== null && relevances && (
         <div className="sliders">
           <label className="slider" title="Images whose relevance is at or above this have the tag. The default is calibrated on this folder.">
@@ -164,7 +165,7 @@ export function TagBar() {
           </label>
           {active?.status === 'ready' && <TastePanel tag={view.tag} />}
           <span className="counts" data-testid="tag-counts">
-            {view.items.length + view.hiddenByFilters} of {view.items.length + view.hiddenByFilters + view.belowThreshold} scored images have “{view.tag}”
+            {view.items.length + view.hiddenByFilters} of {view.items.length + view.hiddenByFilters + view.belowThreshold} scored images have “{shortTag(view.tag)}”
             {view.unranked > 0 ? ` · ${view.unranked} not analysed` : ''}
           </span>
         </div>

@@ -4,6 +4,7 @@ import { cancelTaste, exportTaste, resetTaste, setTasteEnabled } from '../state/
 import { useTaste } from '../state/tasteStore';
 import { learnTaste } from './actions/tasteActions';
 import { useAction } from './actions/useAction';
+import { shortTag } from './format';
 
 const percent = (x: number | null) => (x === null ? '–' : `${Math.round(100 * x)}%`);
 
@@ -33,7 +34,7 @@ export function TastePanel({ tag }: { tag: string }) {
         <>
           <progress max={progress.steps} value={progress.step} />
           <span data-testid="taste-progress">
-            Learning your taste for “{tag}”: step {progress.step}/{progress.steps}
+            Learning your taste for “{shortTag(tag)}”: step {progress.step}/{progress.steps}
             {Number.isFinite(progress.loss) ? ` · loss ${progress.loss.toFixed(3)}` : ''}
             {progress.heldOutAccuracy !== null ? ` · held-out ${percent(progress.heldOutAccuracy)}` : ''}
           </span>
@@ -74,7 +75,7 @@ export function TastePanel({ tag }: { tag: string }) {
             {learn.label}
           </button>
           <span className="hint">
-            for “{tag}” from your {counts.picks} picks, {counts.rejects} rejects and stars: a head trained here, on this device, that ranks the way you
+            for “{shortTag(tag)}” from your {counts.picks} picks, {counts.rejects} rejects and stars: a head trained here, on this device, that ranks the way you
             decide.
           </span>
         </>

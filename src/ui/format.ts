@@ -21,3 +21,11 @@ export function formatDuration(seconds: number | null): string {
 export function formatScore(score: number | null): string {
   return score === null || !Number.isFinite(score) ? '—' : score.toFixed(1);
 }
+
+/** A tag as running text quotes it: a long phrase (up to CLIP's 75 tokens) would fill the screen, so it ends in "…". */
+export function shortTag(tag: string, max = 60): string {
+  if (tag.length <= max) return tag;
+  const cut = tag.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:]+$/, '')}…`;
+}
