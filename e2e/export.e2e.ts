@@ -126,7 +126,8 @@ describe('copy picks to a folder', () => {
           if (name.endsWith('.crswap')) return null;
           out[name] = (await h.getFile()).size;
         }
-        return numbered in out ? out : null;
+        // Chromium creates the file empty, then writes it through the .crswap: done once it has its bytes.
+        return out[numbered] > 0 ? out : null;
       } catch {
         return null;
       }
