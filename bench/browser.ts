@@ -3,7 +3,7 @@
  * numbers, and the real app page for end-to-end runs, long tasks and heap.
  */
 import { basename } from 'node:path';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, CDPSession, Page } from 'playwright-core';
 import type { BenchApi, DecodeTiming, EncoderTiming, EngineInitOptions, EngineInitResult } from '../src/lab/benchApi';
 import type { ImageSet } from './images';
 
@@ -55,18 +55,18 @@ export function imageUrls(set: ImageSet, count = set.files.length): string[] {
   return set.files.slice(0, count).map((f) => `/bench-images/${set.id}/${basename(f)}`);
 }
 
-export function labDecodeSequential(page: Page, urls: string[], thumbSize: number): Promise<DecodeTiming[]> {
-  return page.evaluate(([u, t]) => (window as unknown as LabWindow).loupeLab.decodeSequential(u, t), [urls, thumbSize] as const);
+export function labDecodeSequential(page: Page, urls: string[], thumbSize: number, exact = false, faceLongSide = 0): Promise<DecodeTiming[]> {
+  return page.evaluate(([u, t, e, f]) => (window as unknown as LabWindow).loupeLab.decodeSequential(u, t, e, f), [urls, thumbSize, exact, faceLongSide] as const);
 }
 
 export function labPreprocessSplit(page: Page, urls: string[]) {
   return page.evaluate((u) => (window as unknown as LabWindow).loupeLab.preprocessSplit(u), urls);
 }
 
-export function labDecodeThroughput(page: Page, urls: string[], thumbSize: number, poolSize: number) {
+export function labDecodeThroughput(page: Page, urls: string[], thumbSize: number, poolSize: number, exact = false) {
   return page.evaluate(
-    ([u, t, p]) => (window as unknown as LabWindow).loupeLab.decodeThroughput(u, t, p),
-    [urls, thumbSize, poolSize] as const,
+    ([u, t, p, e]) => (window as unknown as LabWindow).loupeLab.decodeThroughput(u, t, p, e),
+    [urls, thumbSize, poolSize, exact] as const,
   );
 }
 
@@ -124,7 +124,7 @@ type ProbeWindow = { __bench: BenchProbe };
  * preprocessMs, runMs) measured while decode and inference compete for the cores.
  * Plain JS source: a serialized TS function would carry tsx's `__name` helper calls, absent in the page.
  */
-const PROBE_SCRIPT = `(() => {
+export const PROBE_SCRIPT = `(() => {
   const probe = {
     longTasks: [], dropAt: 0, embedded: 0, encoderRunMs: 0, batches: 0, firstEmbeddedAt: null, lastEmbeddedAt: 0,
     decoded: { count: 0, decodeMs: 0, preprocessMs: 0 }, failed: 0, lastFailedAt: 0, hashed: 0, objectUrls: [], files: null,
@@ -325,6 +325,8 @@ export function mainThreadTasks(trace: Buffer): MainThreadTasks {
 export interface RunHooks {
   /** Record a 'toplevel' Chromium trace during the run (all main-thread task lengths; adds browser-process work). */
   trace?: boolean;
+  /** Storage (IndexedDB included) the fresh context starts with, e.g. a warm phrase-embedding cache. */
+  storageState?: BrowserContextOptions['storageState'];
   /** Called right before the drop, in its own task (the profiler starts here). */
   beforeDrop?(page: Page, cdp: CDPSession): Promise<void>;
   afterRun?(page: Page, cdp: CDPSession): Promise<void>;
@@ -347,7 +349,7 @@ export async function runApp(
 ): Promise<AppRunResult & { dropAt: number; allLongTasks: { start: number; duration: number }[] }> {
   // A fresh context per run: the app keeps the session and embeddings in IndexedDB, so a shared one would
   // restore the previous run's tiles and scores. It also means the model is fetched and verified again.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState: hooks.storageState });
   const page = await context.newPage();
   errors.watch(page, label);
   try {

@@ -29,8 +29,8 @@ const PEOPLE_LIMIT_MS = 600_000;
  * text request has been outstanding for this long (or the limit). Requests follow one another with no gap
  * while one answer may take seconds on a loaded host, so "no answer for a while" alone drops too early.
  */
-const SETTLE_QUIET_MS = 2000;
-const SETTLE_LIMIT_MS = 180_000;
+export const SETTLE_QUIET_MS = 2000;
+export const SETTLE_LIMIT_MS = 180_000;
 
 type LabWindow = {
   loupeLab: {
@@ -155,7 +155,7 @@ async function perImage(page: Page, runs: number, log: (l: string) => void) {
  * may show several times; once every image is scored, all are queued, and the last change to "done" is
  * when the people checks finished. Times come from a MutationObserver: the commit's, not a poll's.
  */
-const PEOPLE_OBSERVER = `(() => {
+export const PEOPLE_OBSERVER = `(() => {
   const s = { seenAt: null, lastDoneAt: null, state: null, done: null, total: null, cycles: 0 };
   window.__peopleBench = s;
   const check = () => {
@@ -175,7 +175,7 @@ const PEOPLE_OBSERVER = `(() => {
   check();
 })()`;
 
-interface PeopleProbe {
+export interface PeopleProbe {
   seenAt: number | null;
   lastDoneAt: number | null;
   state: string | null;
@@ -183,9 +183,9 @@ interface PeopleProbe {
   total: number | null;
   cycles: number;
 }
-type PeopleWindow = { __peopleBench: PeopleProbe };
+export type PeopleWindow = { __peopleBench: PeopleProbe };
 /** The part of runApp's probe (bench/browser.ts) read here. */
-type TextProbeWindow = { __bench: { textRequests: number; textBatches: number; lastTextAt: number } };
+export type TextProbeWindow = { __bench: { textRequests: number; textBatches: number; lastTextAt: number } };
 
 async function appPass(browser: Browser, baseUrl: string, o: FacesBenchOptions, people: 'on' | 'off', urls: string[], run: number): Promise<AppPass> {
   let probe: PeopleProbe | null = null;

@@ -4,7 +4,8 @@
  * the entropy decoder has about as much to do as with a real photo of the same size: flat synthetic
  * images decode much faster than photos and would flatter the pipeline.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -37,7 +38,7 @@ interface Shape {
   rgb: [number, number, number];
 }
 
-function photoPixels(width: number, height: number, seed: number): Buffer {
+export function photoPixels(width: number, height: number, seed: number, noiseScale = 1): Buffer {
   const rnd = lcg(seed * 7919 + 17);
   const px = Buffer.alloc(width * height * 3);
   const skyTop = [40 + rnd() * 60, 90 + rnd() * 60, 170 + rnd() * 70];
@@ -88,11 +89,11 @@ function photoPixels(width: number, height: number, seed: number): Buffer {
       }
       // Mild sensor-like noise (about ±8 levels), shared in part across channels as in real sensors; tuned so
       // a 12-MP file is ≈ 3–4 MB at quality 90, like a phone photo.
-      const common = (noise() - 0.5) * 12;
+      const common = (noise() - 0.5) * 12 * noiseScale;
       const i = (y * width + x) * 3;
-      px[i] = Math.max(0, Math.min(255, r + common + (noise() - 0.5) * 6));
-      px[i + 1] = Math.max(0, Math.min(255, g + common + (noise() - 0.5) * 6));
-      px[i + 2] = Math.max(0, Math.min(255, b + common + (noise() - 0.5) * 6));
+      px[i] = Math.max(0, Math.min(255, r + common + (noise() - 0.5) * 6 * noiseScale));
+      px[i + 1] = Math.max(0, Math.min(255, g + common + (noise() - 0.5) * 6 * noiseScale));
+      px[i + 2] = Math.max(0, Math.min(255, b + common + (noise() - 0.5) * 6 * noiseScale));
     }
   }
   return px;
@@ -131,4 +132,67 @@ export async function ensureImages(
   const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
   if (!existsSync(dir)) throw new Error(`${dir} vanished`);
   return { id, dir, files, width, height, totalBytes };
+}
+
+/**
+ * Camera-like JPEGs: `width`×`height` photo pixels at quality 92 (4:2:0), then an APP1 written by exiftool the
+ * way a camera writes it: IFD0 (make, model, orientation), the EXIF IFD (exposure, date) and IFD1 with a
+ * 160×120 JPEG thumbnail of the same picture, stored unrotated as cameras do. Every `portraitEvery`-th file
+ * (1-based; 0 for none) has Orientation 6, a camera held upright.
+ */
+export async function ensureCameraImages(
+  count: number,
+  width: number,
+  height: number,
+  log: (line: string) => void,
+  portraitEvery = 4,
+): Promise<ImageSet> {
+  const id = `camera-${width}x${height}-q92-exif-v1`;
+  const dir = join(IMAGES_ROOT, id);
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const have = new Set(readdirSync(dir));
+  let made = 0;
+  const started = Date.now();
+  for (let i = 0; i < count; i++) {
+    const name = `IMG_${String(1000 + i)}.JPG`;
+    const path = join(dir, name);
+    if (!have.has(name) || statSync(path).size === 0) {
+      // More sensor noise and quality 92: ≈ 7 MB for 24 MP, a camera's "fine" JPEG (6–12 MB), since the entropy
+      // decoder, which no scaled decode skips, works in proportion to the bytes.
+      const raw = photoPixels(width, height, 5000 + i, 1.5);
+      const part = `${path}.part.jpg`;
+      const thumb = `${path}.thumb.jpg`;
+      await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toFile(part);
+      await sharp(raw, { raw: { width, height, channels: 3 } }).resize(160, 120, { fit: 'fill' }).jpeg({ quality: 80 }).toFile(thumb);
+      const orientation = portraitEvery > 0 && (i + 1) % portraitEvery === 0 ? 6 : 1;
+      writeCameraExif(part, thumb, orientation, i);
+      rmSync(thumb);
+      renameSync(part, path);
+      made++;
+      if (made % 4 === 0) log(`  generated ${made} ${width}×${height} camera JPEGs…`);
+    }
+    files.push(path);
+  }
+  if (made > 0) log(`  generated ${made} ${width}×${height} camera JPEGs in ${((Date.now() - started) / 1000).toFixed(1)} s into ${dir}`);
+  const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  return { id, dir, files, width, height, totalBytes };
+}
+
+const EXIFTOOL = '/usr/bin/exiftool';
+
+/** Camera EXIF with an IFD1 thumbnail, written in place by exiftool (throws when it fails). */
+export function writeCameraExif(path: string, thumbnail: string | null, orientation: number, index = 0): void {
+  const minute = String(index % 60).padStart(2, '0');
+  const args = [
+    '-q', '-overwrite_original', '-n',
+    '-Make=Canon', '-Model=Canon EOS 90D', `-Orientation=${orientation}`,
+    '-XResolution=72', '-YResolution=72', '-ResolutionUnit=2',
+    `-DateTimeOriginal=2024:06:01 10:${minute}:00`, `-CreateDate=2024:06:01 10:${minute}:00`,
+    '-ExposureTime=0.004', '-FNumber=5.6', '-ISO=200', '-FocalLength=50', '-LensModel=EF50mm f/1.8 STM',
+    ...(thumbnail ? [`-ThumbnailImage<=${thumbnail}`] : []),
+    path,
+  ];
+  const r = spawnSync(EXIFTOOL, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`exiftool failed on ${path}: ${r.stderr || r.stdout}`);
 }

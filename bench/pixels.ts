@@ -3,17 +3,9 @@
  * is in src/lab/seededPixels.ts: the lab page bundles it, and src/ never imports bench/.
  */
 
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
+import { cosine } from '../src/scoring/similarity';
+
+export { cosine };
 
 /** Smallest cosine between matching rows of two [rows, dim] embedding matrices. */
 export function minRowCosine(a: ArrayLike<number>, b: ArrayLike<number>, dim: number): number {

@@ -6,7 +6,11 @@
  * --skip-webgpu, --no-diagnose (no profiling pass when main-thread tasks exceed 50 ms), --profile (that
  * pass even without such tasks), --table (reprint the table of the last bench/results.json), --only-faces
  * (only the face pass, bench/faces.ts, written into the `faces` key of the existing results.json; with
- * --no-app, only its per-image part).
+ * --no-app, only its per-image part), --e2e-24mp (only the app end to end on camera-like 24-MP JPEGs, fast and
+ * exact path, people checks off and on, with the encoder-only reference before and after: bench/e2e24.ts,
+ * written into the `endToEnd24mp` key of the existing results.json; with --quick, 16 files instead of 24;
+ * --repeats N runs each configuration N times, alternated; --fresh-warmup redoes the app's phrase-embedding
+ * warm-up instead of reusing the one an earlier invocation left in the temp folder).
  *
  * Native and browser runs take turns, never overlap: the machine this was written for has two cores, and
  * every number is only comparable to one measured in the same run (hence the ratios). Native is measured
@@ -38,10 +42,16 @@ import { nativeSeeded, openNativeSession, timeNative, type NativeResult } from '
 import { minRowCosine } from './pixels';
 import { diagnoseLongTasks, type LongTaskDiagnosis } from './diagnose';
 import { benchFaces, type FacesBench } from './faces';
+import { benchE2e24, type E2e24Results } from './e2e24';
 import { distStaleReason, ROOT, serve, viteBuild } from './server';
-import { formatFacesTable, formatTable } from './table';
+import { formatE2e24Table, formatFacesTable, formatTable } from './table';
 
 const args = new Set(process.argv.slice(2));
+/** The value after `name` on the command line (`--repeats 2`), or null. */
+function argValue(name: string): string | null {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : null;
+}
 const QUICK = args.has('--quick');
 const SKIP_WEBGPU = QUICK || args.has('--skip-webgpu');
 const BATCHES = QUICK ? [1, 8] : [1, 8, 32];
@@ -128,6 +138,8 @@ export interface Results {
   longTaskDiagnosis: LongTaskDiagnosis | null;
   /** Face pass timings and its cost to the CLIP pass; absent in results written before it existed. */
   faces?: FacesBench | null;
+  /** The app on camera-like 24-MP JPEGs, fast vs exact path, people off and on (`--e2e-24mp`); absent until run. */
+  endToEnd24mp?: E2e24Results | null;
   pageErrors: string[];
   totalSeconds: number;
 }
@@ -260,8 +272,8 @@ async function main(): Promise<void> {
     }
 
     const hc = results.chromium.hardwareConcurrency ?? 2;
-    // Same formula as src/state/controller.ts decodePool(): one core left for the encoder.
-    const poolSize = Math.max(1, Math.min(4, hc - 1));
+    // Same formula as src/state/decoders.ts: one core left for the encoder, but never fewer than two workers.
+    const poolSize = Math.max(2, Math.min(4, hc - 1));
     {
       log(`decode stages: ${Math.min(4, big.files.length)} × 12 MP one at a time, then ${big.files.length} through ${poolSize} worker(s)`);
       const page = await openLab(context, baseUrl, errors, 'lab decode');
@@ -425,7 +437,44 @@ async function onlyFaces(): Promise<void> {
   log(`wrote ${previous ? out : alone}`);
 }
 
-if (args.has('--only-faces')) {
+/** The 24-MP end-to-end section alone (it takes ≈ 10 minutes), merged into results.json like --only-faces. */
+async function onlyE2e24(): Promise<void> {
+  const outDir = process.env.LOUPE_DIST ?? 'dist';
+  const stale = distStaleReason(resolve(ROOT, outDir));
+  if (stale) {
+    log(`building the app into ${outDir} (${stale})…`);
+    viteBuild(outDir === 'dist' ? [] : ['--outDir', outDir, '--emptyOutDir']);
+  }
+  if (!existsSync(MODEL_PATH)) throw new Error(`${MODEL_PATH} is missing: generate the clip-b32-random model first (see README)`);
+  const { server, baseUrl } = await serve(outDir);
+  const browser = await launchChromium();
+  const errors = new PageErrors();
+  let e2e: E2e24Results;
+  try {
+    log(`24 MP end to end on Chromium ${browser.version()}${QUICK ? ' (--quick)' : ''}`);
+    e2e = await benchE2e24(browser, baseUrl, { quick: QUICK, model: MODEL, errors, log, images: QUICK ? 16 : 24, repeats: Number(argValue('--repeats') ?? 1), minMs: MIN_MS, reuseWarmup: !args.has('--fresh-warmup') });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  const out = join(ROOT, 'bench/results.json');
+  const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Results) : null;
+  if (previous) writeFileSync(out, `${JSON.stringify({ ...previous, endToEnd24mp: e2e }, null, 2)}\n`);
+  const alone = join(tmpdir(), 'loupe-e2e24-results.json');
+  if (!previous) writeFileSync(alone, `${JSON.stringify(e2e, null, 2)}\n`);
+  console.log();
+  console.log(formatE2e24Table(e2e));
+  console.log();
+  if (errors.messages.length > 0) console.log(`page errors:\n  ${errors.messages.join('\n  ')}`);
+  log(`wrote ${previous ? out : alone}`);
+}
+
+if (args.has('--e2e-24mp')) {
+  onlyE2e24().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (args.has('--only-faces')) {
   onlyFaces().catch((err: unknown) => {
     console.error(err);
     process.exit(1);

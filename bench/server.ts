@@ -1,8 +1,8 @@
 /**
  * Builds the app when dist/ is missing or older than its sources, and serves it with vite `preview()`
  * on 127.0.0.1: the same server and COOP/COEP headers as `npm start` after a build (vite.config.ts), plus
- * the generated benchmark JPEGs at /bench-images/ and the labelled face photos of ../shared at /bench-faces/
- * so pages can fetch them same-origin.
+ * the generated benchmark JPEGs at /bench-images/, the labelled face photos of ../shared at /bench-faces/ and
+ * all of ../shared/images at /bench-shared/, so pages can fetch them same-origin.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
@@ -40,6 +40,8 @@ export function viteBuild(extraArgs: string[] = []): void {
 
 /** The labelled photos bench/faces.ts times (read-only, outside the repo). */
 export const FACES_ROOT = resolve(ROOT, '../shared/images/faces');
+/** All of ../shared/images (read-only), for bench/fastPath.ts. */
+export const SHARED_IMAGES_ROOT = resolve(ROOT, '../shared/images');
 
 function staticJpegs(prefix: string, root: string): Connect.NextHandleFunction {
   return (req, res, next) => {
@@ -61,6 +63,7 @@ function benchImages(): Plugin {
     configurePreviewServer: (server) => {
       server.middlewares.use(staticJpegs('/bench-images/', IMAGES_ROOT));
       server.middlewares.use(staticJpegs('/bench-faces/', FACES_ROOT));
+      server.middlewares.use(staticJpegs('/bench-shared/', SHARED_IMAGES_ROOT));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { AppRunResult } from './browser';
+import type { E2e24Results } from './e2e24';
 import type { FacesBench } from './faces';
 import type { Results } from './run';
 
@@ -53,7 +54,7 @@ export function formatTable(r: Results): string {
   const e = r.endToEnd;
   if (e) {
     rows.push([
-      `End to end, app (${e.images}× 4000×3000 JPEG, ${f1(e.fileMB)} MB each)`,
+      `End to end, app (${e.images}× 4000×3000 JPEG, ${f1(e.fileMB)} MB each; the app's defaults${r.endToEnd24mp ? ': fast path, people checks on' : ''})`,
       `WASM ${e.threads ?? '?'} threads (app's choice), batch 8`,
       f2(e.imagesPerSecond),
       e.ratioToEncoderOnly === null ? '—' : `${f2(e.ratioToEncoderOnly)}× encoder-only`,
@@ -70,7 +71,7 @@ export function formatTable(r: Results): string {
   const d = r.decode;
   if (d) {
     rows.push([
-      'Decode stage, app decode worker (12 MP)',
+      `Decode stage, app decode worker (12 MP${d.sequential[0]?.origin ? `, fast path: decoded at ${d.sequential[0].origin.kind === 'reduced' ? `${d.sequential[0].origin.width}×${d.sequential[0].origin.height}` : 'full size'}` : ''})`,
       `per image, 1 worker, no encoder running`,
       `${f2(1000 / d.mean.wallMs)}`,
       '—',
@@ -97,7 +98,7 @@ export function formatTable(r: Results): string {
     `${r.date.slice(0, 10)} · ${r.machine.cpuModel} × ${r.machine.cpuCount} · ${r.machine.os} · Node ${r.machine.node} · ` +
     `Chromium ${r.chromium.version} · crossOriginIsolated ${String(r.crossOriginIsolated)} · ` +
     `load average ${r.loadAverage.start[0].toFixed(1)} at start, ${r.loadAverage.end[0]?.toFixed(1) ?? '?'} at end · model ${r.model.id} (${r.model.note})`;
-  return `${meta}\n\n${lines.join('\n')}${r.faces ? `\n\n${formatFacesTable(r.faces)}` : ''}`;
+  return `${meta}\n\n${lines.join('\n')}${r.endToEnd24mp ? `\n\n${formatE2e24Table(r.endToEnd24mp)}` : ''}${r.faces ? `\n\n${formatFacesTable(r.faces)}` : ''}`;
 }
 
 const md = (header: string[], rows: string[][]) =>
@@ -130,4 +131,36 @@ export function formatFacesTable(f: FacesBench): string {
   );
   const note = c.note ? `\n\nnote: ${c.note}` : '';
   return `${head}\n\n${perImage}\n\nSame ${c.photos.length} photos (${c.expectedFaces} labelled faces), model ${c.model}, WASM, best of ${c.allRuns.both.length} alternated run(s):\n\n${cost}${note}`;
+}
+
+/** The app on camera-like 24-MP JPEGs (bench/e2e24.ts): img/s to scores against encoder-only, fast vs exact path. */
+export function formatE2e24Table(e: E2e24Results): string {
+  const enc = e.encoderOnly;
+  const head =
+    `End to end on 24 MP (\`--e2e-24mp\`), ${e.date.slice(0, 10)}: ${e.images}× ${e.width}×${e.height} camera-like JPEG (${f1(e.fileMB)} MB, EXIF with thumbnail, every 4th Orientation 6), ` +
+    `model clip-b32-random, WASM ${e.threads ?? '?'} threads (app's choice), batch 8; encoder-only img/s measured in a lab page before the first app run and after each (${enc.points.map((p) => f2(p.imagesPerSecond)).join(', ')}): each run's ratio is to the better of the two around it. ` +
+    `${e.machine.cpuCount} cores shared with other engineers' tests during the run: load average ${e.loadAverage.start[0].toFixed(1)} at start, ${e.loadAverage.end[0].toFixed(1)} at end (per run in the notes); one run per row unless stated, all rows from this one invocation (${(e.totalSeconds / 60).toFixed(1)} min). ` +
+    `Every run starts with the app's phrase-embedding cache warm (${e.warmup.reused ? 'reused from an earlier invocation' : `a warm-up page paid it: ${sec(e.warmup.ms)} s`}), as a returning user's browser does.`;
+  const rows = e.summary.map((x) => {
+    const run = e.runs.find((r) => r.path === x.path && r.people === x.people && r.run === x.run)!;
+    const tl = run.timeline;
+    const ok = x.ratioToEncoderOnly >= x.target ? 'meets' : 'misses';
+    return [
+      `${x.path === 'fast' ? 'fast path (default)' : 'exact path (`exact=on`, the old full-size decode)'}`,
+      `people ${x.people}`,
+      f2(x.imagesPerSecond),
+      `${f2(x.ratioToEncoderOnly)}× of ${f2(x.encoderOnlyImagesPerSecond)} (${ok} ${x.target}); ${f2(x.ratioToBestEncoderOnly)}× of the best`,
+      x.steadyRatioToEncoderOnly === null ? '—' : `${f2(x.steadyImagesPerSecond!)} img/s, ${f2(x.steadyRatioToEncoderOnly)}×`,
+      `${x.allRuns.length > 1 ? `best of ${x.allRuns.map(f2).join(' / ')}; ` : ''}drop → last score ${sec(run.elapsedMs)} s${x.people === 'on' ? `, → people done ${run.peopleDoneMs === null ? `— (${run.peopleProblem ?? '?'})` : `${sec(run.peopleDoneMs)} s`}` : ''}; decoded ${sec(tl.firstDecoded)}–${sec(tl.lastDecoded)} s, scored ${sec(tl.firstScored)}–${sec(tl.lastScored)} s; in-run decode ${x.decodeMs.toFixed(0)} + preprocess ${x.preprocessMs.toFixed(0)} ms per image; encoder busy ${(100 * run.stages.encoderBusyFraction).toFixed(0)} %; peak JS heap ${mib(run.heapPeakBytes)}; ${run.failed} failed; load ${run.load1.toFixed(1)}`,
+    ];
+  });
+  const app = md(['app run', 'people checks', 'img/s to scores', '× encoder-only around the run (target)', 'after the first batch', 'notes'], rows);
+  const dec = md(
+    ['decode worker alone (no encoder)', 'people checks', 'decoded at', 'decode + preprocess ms', 'with thumbnail, figures, metadata, face image'],
+    e.decode.map((d) => {
+      const o = d.timings[0]?.origin;
+      return [d.path, d.people, o ? (o.kind === 'reduced' ? `${o.width}×${o.height}` : 'full size') : '?', `${d.mean.decodeMs.toFixed(0)} + ${d.mean.preprocessMs.toFixed(0)} = ${(d.mean.decodeMs + d.mean.preprocessMs).toFixed(0)}`, `${d.mean.wallMs.toFixed(0)} ms`];
+    }),
+  );
+  return `${head}\n\n${app}\n\n${dec}`;
 }

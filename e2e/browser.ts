@@ -188,3 +188,28 @@ export function sharedLabPage(): { readonly page: Page } {
     },
   };
 }
+
+/**
+ * The files in an origin-private folder (the stand-in for a folder the user chose) once Chromium has written
+ * each of `names`: it creates a file empty, then writes it through a temporary .crswap.
+ */
+export async function copiedFiles(page: Page, folder: string, names: string[]): Promise<Record<string, number>> {
+  for (let i = 0; i < 100; i++) {
+    const listing = await page.evaluate(async (folder) => {
+      try {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+        const out: Record<string, number> = {};
+        for await (const [name, h] of dir as unknown as AsyncIterable<[string, FileSystemFileHandle]>) {
+          if (name.endsWith('.crswap')) return null;
+          out[name] = (await h.getFile()).size;
+        }
+        return out;
+      } catch {
+        return null;
+      }
+    }, folder);
+    if (listing && names.every((n) => listing[n] > 0)) return listing;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the copy never finished');
+}

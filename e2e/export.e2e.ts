@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { NS_XMP } from '../src/library/export/xmp';
 import { entryData, readCentralDirectory } from '../src/codecs/zipRead';
-import { dropFiles, fileFromDisk, SHARED, waitForAnalysis, sharedBrowser } from './browser';
+import { copiedFiles, dropFiles, fileFromDisk, SHARED, waitForAnalysis, sharedBrowser } from './browser';
 
 const REAL = join(SHARED, 'images/real');
 const photos = ['clive_1019.jpg', 'clive_1084.jpg', 'clive_1111.jpg', 'clive_1122.jpg', 'clive_1135.jpg', 'clive_545.jpg'];
@@ -117,27 +117,8 @@ describe('copy picks to a folder', () => {
     await page.click('[data-testid="copy-picks"]');
     await page.waitForFunction(() => /Copied 2 picks/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
     await page.click('[data-testid="copy-picks"]');
-    // The listing once the second copy has finished (Chromium writes through a temporary .crswap file).
-    const listing = (numbered: string) => page.evaluate(async (numbered) => {
-      try {
-        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('keepers');
-        const out: Record<string, number> = {};
-        for await (const [name, h] of dir as unknown as AsyncIterable<[string, FileSystemFileHandle]>) {
-          if (name.endsWith('.crswap')) return null;
-          out[name] = (await h.getFile()).size;
-        }
-        // Chromium creates the file empty, then writes it through the .crswap: done once it has its bytes.
-        return out[numbered] > 0 ? out : null;
-      } catch {
-        return null;
-      }
-    }, numbered);
-    let written: Record<string, number> | null = null;
-    for (let i = 0; i < 100 && !written; i++) {
-      written = await listing(photos[0].replace('.jpg', ' (2).jpg'));
-      if (!written) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (!written) throw new Error('the second copy never finished');
+    // Done once the numbered copy has its bytes (Chromium writes through a temporary .crswap file).
+    const written = await copiedFiles(page, 'keepers', [photos[0], photos[2], photos[0].replace('.jpg', ' (2).jpg')]);
     const size = (p: string) => readFileSync(join(REAL, p)).length;
     expect(written[photos[0]]).toBe(size(photos[0]));
     expect(written[photos[2]]).toBe(size(photos[2]));

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { icoCorpus } from './decodeCorpus';
 
 export type Corner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 
@@ -295,6 +296,13 @@ export async function hostileCorpus({ huge = true }: { huge?: boolean } = {}): P
     bytes: u8(await scene(240, 180, 6).toColourspace('cmyk').jpeg({ quality: 85 }).toBuffer()),
     what: 'CMYK JPEG (Adobe APP14)',
     expected: { outcome: 'scored', width: 240, height: 180 },
+  });
+  const [icon] = await icoCorpus();
+  add({
+    name: 'favicon.ico',
+    bytes: icon.bytes,
+    what: 'ICO: 16 px and 256 px PNG entries and a 32 px BMP entry (the 256 px one is shown)',
+    expected: { outcome: 'scored', width: 256, height: 256 },
   });
   add({
     name: 'gray.jpg',

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { dropFiles, freshPage, sharedBrowser, waitForAnalysis } from './browser';
 import { HOSTILE_NAMES, hostileCorpus, type Corner } from './hostileCorpus';
+import { showBidiControls } from '../src/ui/safeName';
 
 const base = inject('baseUrl');
 const chrome = sharedBrowser();
@@ -169,7 +170,7 @@ describe('hostile and odd files (issue 7)', () => {
     };
     for (const f of corpus) {
       const path = f.relativePath ?? f.name;
-      const t = byPath.get(path);
+      const t = byPath.get(showBidiControls(path));
       if (!t) {
         problems.push(`${path}: no tile`);
         continue;
@@ -203,12 +204,14 @@ describe('hostile and odd files (issue 7)', () => {
     // Nothing still waiting, nothing cancelled: every file reached an outcome.
     expect(seen.filter((t) => t.status !== 'scored' && t.status !== 'failed')).toEqual([]);
 
-    // Hostile names are text: shown as given, with no element made from them and no script run.
+    // Hostile names are text: shown as given (bidi controls made visible), with no element made from them and no
+    // script run.
     for (const name of Object.values(HOSTILE_NAMES)) {
-      const t = byPath.get(name)!;
-      expect(t.path).toBe(name);
-      expect(t.alt).toBe(name);
+      const t = byPath.get(showBidiControls(name))!;
+      expect(t.path).toBe(showBidiControls(name));
+      expect(t.alt).toBe(showBidiControls(name));
     }
+    expect(byPath.get(showBidiControls(HOSTILE_NAMES.rtl))!.path).toContain('[U+202E]');
     const injected = await page.evaluate(() => ({
       flag: (window as unknown as { __loupeInjected?: unknown }).__loupeInjected ?? null,
       imgX: document.querySelectorAll('img[src="x"]').length,

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium python3-torch python3-onnx python3-pil python3-numpy python3-scipy)
+APT_PACKAGES=(chromium python3-torch python3-onnx python3-pil python3-numpy python3-scipy libimage-exiftool-perl libheif-examples dcraw)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,8 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEmbedCli } from '../cli/embed';
+import { decodeForClip } from '../cli/lib/decodeImage';
+import { decodeCorpus } from '../e2e/decodeCorpus';
 import { parseCsv } from '../cli/lib/csvRead';
 import { readEmbeddings } from '../cli/lib/embedStore';
 import { createTextEncoder, openModelDir } from '../cli/lib/modelDir';
@@ -365,5 +367,27 @@ describe('npm run score', () => {
     const result = await runScoreCli(['--merge', join(tmp, 'head-s0.csv'), join(tmp, 'head-s1.csv'), '--out', merged], err);
     expect(result.exitCode, err.text()).toBe(0);
     expect(await readFile(merged, 'utf8')).toBe(fromFolder);
+  });
+});
+
+describe('npm run embed decodes what the app decodes', () => {
+  // The decode corpus (BMP variants, ICO/CUR, CMYK/YCCK, damaged JPEGs and PNGs) with what Chromium 156 was
+  // measured to do with each file; e2e/parity.e2e.ts compares the pixels and embeddings with the app's.
+  it('scores every file Chromium decodes and refuses every file it refuses', async () => {
+    const dir = join(tmp, 'decode-corpus');
+    await mkdir(dir, { recursive: true });
+    const outcomes: string[] = [];
+    const expected: string[] = [];
+    for (const f of await decodeCorpus()) {
+      await writeFile(join(dir, f.name), f.bytes);
+      const got = await decodeForClip(join(dir, f.name)).then(
+        (d) => (d.pixels.length === PIXELS_PER_IMAGE && d.pixels.every(Number.isFinite) ? 'decodes' : 'bad tensor'),
+        (e: Error) => (/^cannot decode this (BMP|PNG) file/.test(e.message) ? 'refuses' : `refuses oddly: ${e.message}`),
+      );
+      outcomes.push(`${f.name}: ${got}`);
+      expected.push(`${f.name}: ${f.chromium}`);
+    }
+    expect(outcomes).toEqual(expected);
+    expect(expected.filter((e) => e.endsWith('decodes')).length).toBeGreaterThanOrEqual(40);
   });
 });

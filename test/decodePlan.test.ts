@@ -111,3 +111,24 @@ describe('planDecode', () => {
     expect(planDecode('png', { width: 30000, height: 20 }, true)).toMatchObject({ kind: 'refuse', reason: expect.stringMatching(/too long and thin.*1500:1.*226 MB.*160 MB/) });
   });
 });
+
+describe('planDecode, fast path', () => {
+  const need = { shortSide: 448, longSide: 0 };
+  it('decodes a JPEG at the smallest k/8 whose short side still reaches twice the model input', () => {
+    // 6000×4000: 1/8 gives 750×500 (short side 500 ≥ 448).
+    expect(planDecode('jpeg', { width: 6000, height: 4000 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'scaled', numerator: 1, width: 750, height: 500 });
+    // 4032×3024: 1/8 gives 378 < 448, 2/8 gives 1008×756.
+    expect(planDecode('jpeg', { width: 4032, height: 3024 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'scaled', numerator: 2, width: 1008, height: 756 });
+  });
+  it('keeps the people checks’ long side when asked', () => {
+    expect(planDecode('jpeg', { width: 6000, height: 4000 }, true, MAX_DECODE_PIXELS, { shortSide: 448, longSide: 1600 })).toEqual({ kind: 'scaled', numerator: 3, width: 2250, height: 1500 });
+  });
+  it('decodes at full size when half size would not do, for other formats, and without ImageDecoder', () => {
+    // 1600×1200 at 2/8 is 400×300 < 448; at 3/8, 600×450.
+    expect(planDecode('jpeg', { width: 1600, height: 1200 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'scaled', numerator: 3, width: 600, height: 450 });
+    // 1200×800 needs 5/8 (750×500): not worth it, full size.
+    expect(planDecode('jpeg', { width: 1200, height: 800 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'full' });
+    expect(planDecode('png', { width: 6000, height: 4000 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'full' });
+    expect(planDecode('jpeg', { width: 6000, height: 4000 }, false, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'full' });
+  });
+});

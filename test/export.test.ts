@@ -34,6 +34,7 @@ const ctx: ExportContext = {
 function image(over: Partial<ExportImage> & Pick<ExportImage, 'path'>): ExportImage {
   return {
     name: over.path.split('/').pop() ?? over.path,
+    raw: null,
     contentHash: 'ab'.repeat(32),
     width: 4000,
     height: 3000,
@@ -129,7 +130,7 @@ describe('toCsv', () => {
 
   it('has a header and one equally long row per image', () => {
     expect(header).toEqual([
-      'path', 'name', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'people_score',
+      'path', 'name', 'raw_path', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'people_score',
       'relevance:beach', 'rank:beach', 'score:beach',
       `relevance:${HOSTILE_TAG}`, `rank:${HOSTILE_TAG}`, `score:${HOSTILE_TAG}`,
       `relevance:${RTL_TAG}`, `rank:${RTL_TAG}`, `score:${RTL_TAG}`,
@@ -176,7 +177,7 @@ describe('toJson', () => {
     expect(doc).toMatchObject({ format: 'loupe-export', version: 1, createdAt: '2024-05-06T07:08:09.500Z', modelId: ctx.modelId });
     expect(doc.tags).toEqual(ctx.tags);
     expect(doc.images).toEqual(images);
-    expect(Object.keys(doc.images[0])).toEqual(['path', 'name', 'contentHash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'peopleScore', 'tags', 'error']);
+    expect(Object.keys(doc.images[0])).toEqual(['path', 'name', 'raw', 'contentHash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'peopleScore', 'tags', 'error']);
     expect(Object.keys(doc.images[0].tags[0])).toEqual(['tag', 'relevance', 'rank', 'score']);
   });
 

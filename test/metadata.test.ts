@@ -186,8 +186,8 @@ describe('PNG text chunks from hostile files', () => {
     expect(generation?.prompt).toHaveLength(5001);
     expect(generation?.prompt.endsWith('…')).toBe(true);
     expect(generation?.settings).toEqual({ Steps: '20', Seed: '1' });
-    const plain = parseGenerationText([{ keyword: 'prompt', text: long }]);
-    expect(plain?.prompt).toHaveLength(5001);
+    const novelAi = parseGenerationText([{ keyword: 'Comment', text: JSON.stringify({ prompt: long, uc: 'blurry' }) }]);
+    expect(novelAi?.prompt).toHaveLength(5001);
   });
 
   it('returns HTML and script text verbatim (the UI renders text, nothing is altered or lost)', async () => {
@@ -232,8 +232,8 @@ describe('PNG text chunks from hostile files', () => {
     expect(text[0].keyword).toBe('parameters');
     expect(text[0].text.length).toBeLessThanOrEqual(PNG_TEXT_LIMITS.maxInflatedBytes);
     expect(text[1]).toEqual({ keyword: 'Software', text: 'after the bomb' });
-    // 8 MiB of NULs as "parameters": control characters do not reach the prompt.
-    expect(parseGenerationText(text)).toMatchObject({ tool: 'automatic1111', prompt: '' });
+    // 8 MiB of NULs as "parameters": no settings line, so no generator's signature and no prompt.
+    expect(parseGenerationText(text)).toBeNull();
   });
 
   it('skips a corrupt zTXt stream and a zTXt with an unknown compression method', async () => {
@@ -265,7 +265,7 @@ describe('PNG text chunks from hostile files', () => {
 
   it('reads text chunks after IDAT, also behind large image data', async () => {
     const idat = chunk('IDAT', Buffer.alloc(3 * MiB, 7)); // not a valid image: only the chunk walk matters here
-    const blob = new CountingBlob([png([tEXt('Title', 'before')], [tEXt('parameters', 'after idat\nSteps: 5')], idat)]);
+    const blob = new CountingBlob([png([tEXt('Title', 'before')], [tEXt('parameters', 'after idat\nSteps: 5, Sampler: Euler')], idat)]);
     const text = await readPngText(blob);
     expect(text.map((c) => c.keyword)).toEqual(['Title', 'parameters']);
     expect(blob.bytesRead).toBeLessThan(256 * 1024);
@@ -386,12 +386,8 @@ describe('parseGenerationText', () => {
     expect(parseGenerationText([])).toBeNull();
     expect(parseGenerationText([{ keyword: 'Software', text: 'gnome-screenshot' }])).toBeNull();
     expect(parseGenerationText([{ keyword: 'Comment', text: 'Created with GIMP' }])).toBeNull();
-    expect(parseGenerationText([{ keyword: 'Description', text: 'a watercolor owl' }])).toEqual({
-      tool: 'unknown',
-      prompt: 'a watercolor owl',
-      negativePrompt: null,
-      settings: {},
-    });
+    // Plain text is not a generator's signature, however prompt-like.
+    expect(parseGenerationText([{ keyword: 'Description', text: 'a watercolor owl' }])).toBeNull();
   });
 
   it('reads A1111 text with multi-line prompts, quoted values and lines after the settings', () => {
@@ -559,7 +555,7 @@ describe('readCaptureInfo', () => {
     const exif = tiff(true, [{ tag: 0x010f, type: 2, value: ascii('Apple') }, { tag: 0x0110, type: 2, value: ascii('iPhone 15') }], [
       { tag: 0x9003, type: 2, value: ascii('2024:01:02 03:04:05') },
     ]);
-    const pngFile = png([chunk('eXIf', exif), tEXt('parameters', 'a snail\nSteps: 4')]);
+    const pngFile = png([chunk('eXIf', exif), tEXt('parameters', 'a snail\nSteps: 4, Sampler: Euler')]);
     const fromPng = await readImageMetadata(new Blob([pngFile]), 'png');
     expect(fromPng.capture).toMatchObject({ camera: 'Apple iPhone 15', capturedAt: Date.UTC(2024, 0, 2, 3, 4, 5) });
     expect(fromPng.generation?.prompt).toBe('a snail');

@@ -339,6 +339,8 @@ describe('DecodePool on the rpc layer', () => {
       const api: DecodeApi = {
         decode: ({ name }) => new Promise((resolve) => release.set(name, () => resolve({ type: 'failed', reason: `checked ${name}` }))),
         hash: async (file) => ({ type: 'hashed', contentHash: `${file.size} bytes` }),
+        faceImage: async ({ name }) => ({ type: 'failed', reason: `no face image for ${name}` }),
+        identify: async ({ file }) => ({ type: 'hashed', contentHash: `${file.size} bytes`, firstLook: null }),
       };
       serve<DecodeApi>(api, { endpoint: port2 });
       const worker = new PortWorker(port1, port2);
@@ -352,7 +354,7 @@ describe('DecodePool on the rpc layer', () => {
 
   it('runs one job per worker; a crash fails only that job, with the reason, and a fresh worker takes the next', async () => {
     const { pool, workers, release } = decodeStage();
-    const [a, b, c] = ['a', 'b', 'c'].map((name) => pool.decode(file(), name, 0));
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => pool.decode({ file: file(), name, thumbSize: 0, exact: true, faceLongSide: 0 }));
     await until(() => release.has('a') && release.has('b'));
     expect(workers).toHaveLength(2);
     expect(release.has('c')).toBe(false);
@@ -369,10 +371,10 @@ describe('DecodePool on the rpc layer', () => {
 
   it('drops a waiting job on abort (Cancelled); a job that runs takes its abort listener off', async () => {
     const { pool, release } = decodeStage();
-    const running = ['a', 'b'].map((name) => pool.decode(file(), name, 0));
+    const running = ['a', 'b'].map((name) => pool.decode({ file: file(), name, thumbSize: 0, exact: true, faceLongSide: 0 }));
     const controller = new AbortController();
-    const waiting = pool.decode(file(), 'waiting', 0, controller.signal);
-    const next = pool.decode(file(), 'next', 0, controller.signal);
+    const waiting = pool.decode({ file: file(), name: 'waiting', thumbSize: 0, exact: true, faceLongSide: 0 }, controller.signal);
+    const next = pool.decode({ file: file(), name: 'next', thumbSize: 0, exact: true, faceLongSide: 0 }, controller.signal);
     controller.abort();
     await expect(waiting).rejects.toBeInstanceOf(Cancelled);
     await expect(next).rejects.toBeInstanceOf(Cancelled);
@@ -385,7 +387,7 @@ describe('DecodePool on the rpc layer', () => {
 
     const later = new AbortController();
     const laterRemoved = vi.spyOn(later.signal, 'removeEventListener');
-    const started = pool.decode(file(), 'later', 0, later.signal);
+    const started = pool.decode({ file: file(), name: 'later', thumbSize: 0, exact: true, faceLongSide: 0 }, later.signal);
     await until(() => release.has('later'));
     release.get('later')!();
     await started;

@@ -17,7 +17,7 @@ import { Human, type Config } from '@vladmandic/human';
 import type * as TF from '@tensorflow/tfjs-core';
 import { adapterFacts } from './adapterFacts';
 import { chooseFaceBackend } from './faceBackend';
-import type { DetectedFaces, FaceApi, FaceEngineOptions, FaceEngineReady, FaceImage, FaceTimings } from './faceProtocol';
+import { bitmapOf, type DetectedFaces, type FaceApi, type FaceEngineOptions, type FaceEngineReady, type FaceImage, type FaceTimings } from './faceProtocol';
 import { Cancelled, serve, type CallContext } from './rpc';
 import { DETECTOR_FLOOR, measureFaces, workingSize, type HumanFaceLike } from '../scoring/faces/measure';
 
@@ -110,7 +110,8 @@ async function init(options: FaceEngineOptions): Promise<FaceEngineReady> {
 
 async function readPixels(image: FaceImage): Promise<{ rgba: Uint8ClampedArray; width: number; height: number; source: { width: number; height: number }; decodeMs: number; readMs: number }> {
   const t0 = performance.now();
-  const bitmap = image instanceof Blob ? await createImageBitmap(image, { imageOrientation: 'from-image' }) : image;
+  const bitmap = image instanceof Blob ? await createImageBitmap(image, { imageOrientation: 'from-image' }) : (bitmapOf(image) as ImageBitmap);
+  const source = image instanceof Blob || !('source' in image) ? { width: bitmap.width, height: bitmap.height } : image.source;
   const t1 = performance.now();
   try {
     const size = workingSize(bitmap.width, bitmap.height);
@@ -121,7 +122,7 @@ async function readPixels(image: FaceImage): Promise<{ rgba: Uint8ClampedArray; 
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(bitmap, 0, 0, size.width, size.height);
     const data = ctx.getImageData(0, 0, size.width, size.height).data;
-    return { rgba: data, width: size.width, height: size.height, source: { width: bitmap.width, height: bitmap.height }, decodeMs: t1 - t0, readMs: performance.now() - t1 };
+    return { rgba: data, width: size.width, height: size.height, source, decodeMs: t1 - t0, readMs: performance.now() - t1 };
   } finally {
     bitmap.close();
   }
@@ -137,7 +138,7 @@ async function startedEngine(): Promise<{ h: Human; t: typeof TF }> {
 async function detect(image: FaceImage, call: CallContext): Promise<DetectedFaces> {
   const { h, t } = await startedEngine().catch((err: unknown) => {
     // The bitmap was transferred here: this worker owns it now.
-    if (!(image instanceof Blob)) image.close();
+    bitmapOf(image)?.close();
     throw err;
   });
   const px = await readPixels(image);

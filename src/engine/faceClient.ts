@@ -10,7 +10,7 @@
  * it again with `judgePeople` when thresholds change.
  */
 import type { BackendPreference } from './backend';
-import type { FaceApi, FaceEngineReady, FaceImage, FaceTimings } from './faceProtocol';
+import { bitmapOf, type FaceApi, type FaceEngineReady, type FaceImage, type FaceTimings } from './faceProtocol';
 import { abortable, Cancelled, connect, type Connection, type WorkerLike } from './rpc';
 import { judgePeople, type PeopleInPicture } from '../scoring/faces/faceJudgement';
 import type { MeasuredFaces } from '../scoring/faces/measure';
@@ -43,7 +43,7 @@ function spawnFaceWorker(): Worker {
 
 /** A bitmap is the caller's to close until it is sent (then it is transferred to the worker). */
 function release(image: FaceImage): void {
-  if (!(image instanceof Blob)) image.close();
+  bitmapOf(image)?.close();
 }
 
 export class FaceClient {
@@ -87,7 +87,8 @@ export class FaceClient {
       release(image);
       throw new Cancelled();
     }
-    const transfer = image instanceof Blob ? [] : [image];
+    const bitmap = bitmapOf(image);
+    const transfer = bitmap ? [bitmap] : [];
     const { measured, timings } = await this.connection.remote.detect(image, { signal, transfer });
     return { measured, people: judgePeople(measured), timings };
   }

@@ -9,11 +9,27 @@ import type { MeasuredFaces } from '../scoring/faces/measure';
 export type FaceBackend = 'wasm' | 'webgpu';
 
 /**
+ * A photo already decoded (upright) at the face check's working size, by the decode worker that read it for
+ * CLIP: the face worker then decodes nothing. `source` is the photo's full displayed size, which face sizes
+ * are reported in.
+ */
+export interface ScaledFaceImage {
+  bitmap: ImageBitmap;
+  source: { width: number; height: number };
+}
+
+/**
  * The photo to look at. A file (or any Blob) is sent as it is and read and decoded in the worker
  * (createImageBitmap, orientation from EXIF): nothing is read on the page. A bitmap (EXIF orientation already
  * applied) is transferred: the caller must not use it afterwards.
  */
-export type FaceImage = Blob | ImageBitmap;
+export type FaceImage = Blob | ImageBitmap | ScaledFaceImage;
+
+/** The bitmap inside `image`, if it holds one (to transfer or close). */
+export function bitmapOf(image: FaceImage): ImageBitmap | null {
+  if (image instanceof Blob) return null;
+  return 'bitmap' in image ? image.bitmap : image;
+}
 
 export interface FaceEngineOptions {
   /** 'auto': WebGPU only on a real (non-software) adapter, else WASM. Tests may force either. */

@@ -11,12 +11,15 @@ import { facesLab } from './facesLab';
 
 let pool: DecodePool | null = null;
 
-/** Decodes + preprocesses like the app; returns the CHW float tensor as a plain array for the test. */
-async function decodeForClip(bytes: Uint8Array, name: string): Promise<{ ok: boolean; pixels?: number[]; reason?: string; width?: number; height?: number }> {
+/**
+ * Decodes + preprocesses like the app; returns the CHW float tensor as a plain array for the test. The exact
+ * path (PIL parity) unless `exact` is false (the app's default fast path).
+ */
+async function decodeForClip(bytes: Uint8Array, name: string, exact = true): Promise<{ ok: boolean; pixels?: number[]; reason?: string; width?: number; height?: number; origin?: unknown }> {
   pool ??= new DecodePool(1);
-  const r = await pool.decode(new Blob([bytes as BlobPart]), name, 0);
+  const r = await pool.decode({ file: new Blob([bytes as BlobPart]), name, thumbSize: 0, exact, faceLongSide: 0 });
   if (r.type === 'failed') return { ok: false, reason: r.reason };
-  return { ok: true, pixels: Array.from(r.pixels), width: r.width, height: r.height };
+  return { ok: true, pixels: Array.from(r.pixels), width: r.width, height: r.height, origin: r.origin };
 }
 
 /**
@@ -44,7 +47,7 @@ async function embedWithEngine(options: {
     pool ??= new DecodePool(1);
     const pixels = new Float32Array(options.images.length * PIXELS_PER_IMAGE);
     for (const [i, img] of options.images.entries()) {
-      const r = await pool.decode(new Blob([img.bytes as BlobPart]), img.name, 0);
+      const r = await pool.decode({ file: new Blob([img.bytes as BlobPart]), name: img.name, thumbSize: 0, exact: true, faceLongSide: 0 });
       if (r.type === 'failed') throw new Error(`${img.name}: ${r.reason}`);
       pixels.set(r.pixels, i * PIXELS_PER_IMAGE);
     }

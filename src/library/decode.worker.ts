@@ -3,11 +3,12 @@ import { readBitmapRgba } from '../engine/bitmapPixels';
 import { preprocessForClip } from '../engine/preprocess';
 import { serve, withTransfer } from '../engine/rpc';
 import { contentHash } from './contentHash';
-import type { DecodeApi, DecodeOutcome, DecodeRequest, HashOutcome, UnreadableFile } from './decodeApi';
+import type { DecodeApi, DecodeOutcome, DecodeRequest, FaceImageOutcome, FaceImageRequest, HashOutcome, IdentifyRequest, UnreadableFile } from './decodeApi';
+import { firstLook } from './firstLook';
 import { readImageMetadata } from './metadata/readMetadata';
+import { openImage } from './openImage';
 import { technicalQuality, WORKING_LONG_SIDE, type TechnicalQuality } from '../scoring/technicalQuality';
-import { headerSize, jpegSize, MAX_DECODE_PIXELS, planDecode, type DecodePlan, type ImageSize } from './decodePlan';
-import { SNIFF_HEAD_BYTES, SNIFF_TAIL_BYTES, sniffImage, type ImageFormat } from './sniff';
+import { workingSize } from '../scoring/faces/measure';
 
 const unreadable = (reason: string): UnreadableFile => ({ type: 'failed', reason });
 
@@ -42,111 +43,56 @@ async function qualityOf(bitmap: ImageBitmap): Promise<TechnicalQuality | null> 
   }
 }
 
-/** The stored size from the file's header, read before decoding; null when the header does not say. */
-async function readSize(file: Blob, format: ImageFormat): Promise<ImageSize | null> {
-  if (format !== 'jpeg') return headerSize(format, new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
-  // A JPEG's frame header comes after its APP segments (EXIF, ICC…): read further until it is in.
-  let have = Math.min(file.size, 131072);
-  for (;;) {
-    const found = jpegSize(new Uint8Array(await file.slice(0, have).arrayBuffer()));
-    if (!found || !('needBytes' in found)) return found;
-    if (have >= file.size) return null;
-    have = Math.min(file.size, Math.max(found.needBytes, have * 2));
-  }
-}
-
-interface Opened {
-  bitmap: ImageBitmap;
-  /** The image's full displayed size (after EXIF orientation), whatever size it was decoded at. */
-  width: number;
-  height: number;
-}
-
-/**
- * A JPEG over the pixel bound, decoded by the JPEG decoder itself at plan.numerator/8 (WebCodecs' desired size),
- * so the full-size bitmap never exists. createImageBitmap(blob, { resizeWidth }) would not do: Chromium decodes
- * at full size first (≈ 1.1 GB for 12000×12000, measured; docs/reliability.md).
- */
-async function openScaledJpeg(file: Blob, size: ImageSize, plan: Extract<DecodePlan, { kind: 'scaled' }>): Promise<Opened> {
-  const decoder = new ImageDecoder({
-    data: file.stream(),
-    type: 'image/jpeg',
-    desiredWidth: plan.width,
-    desiredHeight: plan.height,
-    colorSpaceConversion: 'none',
-    preferAnimation: false,
-  });
-  try {
-    const { image } = await decoder.decode({ frameIndex: 0 });
-    try {
-      // Should the browser ever ignore the desired size, say so rather than go on past the bound.
-      if (image.codedWidth * image.codedHeight > MAX_DECODE_PIXELS) {
-        throw new Error(`the browser decoded it at ${image.codedWidth}×${image.codedHeight}, not the ${plan.width}×${plan.height} asked for`);
-      }
-      // The frame carries the EXIF orientation as a rotation/flip, which createImageBitmap applies.
-      const rotation = (image as VideoFrame & { rotation?: number }).rotation ?? 0;
-      const swapped = rotation === 90 || rotation === 270;
-      const bitmap = await createImageBitmap(image, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
-      return { bitmap, width: swapped ? size.height : size.width, height: swapped ? size.width : size.height };
-    } finally {
-      image.close();
-    }
-  } finally {
-    decoder.close();
-  }
+/** `bitmap` scaled (never up) so its long side is at most `longSide`, for the people checks. */
+async function faceImageOf(bitmap: ImageBitmap, longSide: number): Promise<ImageBitmap> {
+  const { width, height } = workingSize(bitmap.width, bitmap.height, longSide);
+  return createImageBitmap(bitmap, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
 }
 
 async function decode(req: DecodeRequest): Promise<DecodeOutcome> {
   const file = req.file;
-  const head = new Uint8Array(await file.slice(0, SNIFF_HEAD_BYTES).arrayBuffer());
-  const tail = new Uint8Array(await file.slice(Math.max(0, file.size - SNIFF_TAIL_BYTES)).arrayBuffer());
-  const sniff = sniffImage(head, tail, file.size);
-  if (sniff.problem) return unreadable(sniff.problem);
-
-  // The size comes from the header, before anything is decoded: the plan keeps every bitmap under the bound.
-  const size = await readSize(file, sniff.format);
-  const plan = planDecode(sniff.format, size, typeof ImageDecoder === 'function');
-  if (plan.kind === 'refuse') return unreadable(plan.reason);
-
   const t0 = performance.now();
-  let opened: Opened;
-  try {
-    if (plan.kind === 'scaled') {
-      opened = await openScaledJpeg(file, size!, plan);
-    } else {
-      // Model input ignores ICC profiles, as PIL does in CLIP's training pipeline (REFERENCE §3).
-      const bitmap = await createImageBitmap(file, {
-        colorSpaceConversion: 'none',
-        premultiplyAlpha: 'none',
-        imageOrientation: 'from-image',
-      });
-      opened = { bitmap, width: bitmap.width, height: bitmap.height };
-    }
-  } catch (err) {
-    return unreadable(
-      `cannot decode this ${sniff.format.toUpperCase()} file: it is damaged or uses a variant the browser does not read (${err instanceof Error ? err.message : String(err)})`,
-    );
-  }
-  const { bitmap, width, height } = opened;
+  const opened = await openImage(file, req.name, { exact: req.exact, faceLongSide: req.faceLongSide });
+  if ('reason' in opened) return unreadable(opened.reason);
+  const { bitmap, width, height, format, origin } = opened;
   try {
     const decodeMs = performance.now() - t0;
     const t1 = performance.now();
     // JPEG has no alpha; the others may, and need the exact (WebGL2) read-back.
-    const { pixels: rgba } = await readBitmapRgba(bitmap, sniff.format !== 'jpeg');
+    const { pixels: rgba } = await readBitmapRgba(bitmap, format !== 'jpeg');
     const pixels = preprocessForClip(rgba);
     const preprocessMs = performance.now() - t1;
     const thumbnail = await thumbnailOf(bitmap, req.thumbSize);
     // Neither is worth failing the image for: a photo without figures or metadata still gets scored.
     const quality = await qualityOf(bitmap).catch(() => null);
-    const metadata = await readImageMetadata(file, sniff.format).catch(() => ({ capture: null, generation: null }));
-    return withTransfer({ type: 'decoded', pixels, thumbnail, width, height, decodeMs, preprocessMs, quality, metadata }, [pixels.buffer]);
+    const metadata = opened.metadata ?? (await readImageMetadata(file, format).catch(() => ({ capture: null, generation: null })));
+    const faceImage = req.faceLongSide > 0 ? await faceImageOf(bitmap, req.faceLongSide) : null;
+    const transfer: Transferable[] = faceImage ? [pixels.buffer, faceImage] : [pixels.buffer];
+    return withTransfer({ type: 'decoded', origin, faceImage, pixels, thumbnail, width, height, decodeMs, preprocessMs, quality, metadata }, transfer);
   } finally {
     bitmap.close();
   }
 }
 
+async function faceImage(req: FaceImageRequest): Promise<FaceImageOutcome | UnreadableFile> {
+  const opened = await openImage(req.file, req.name, { exact: false, faceLongSide: req.longSide });
+  if ('reason' in opened) return unreadable(opened.reason);
+  try {
+    const bitmap = await faceImageOf(opened.bitmap, req.longSide);
+    return withTransfer({ type: 'face-image', bitmap, width: opened.width, height: opened.height }, [bitmap]);
+  } finally {
+    opened.bitmap.close();
+  }
+}
+
 async function hash(file: Blob): Promise<HashOutcome> {
   return { type: 'hashed', contentHash: await contentHash(file) };
+}
+
+async function identify(req: IdentifyRequest): Promise<HashOutcome> {
+  // A missing or broken preview never stops the file being identified: its tile fills in when analysed.
+  const look = await firstLook(req.file, req.name, req.firstLookSize).catch(() => null);
+  return { type: 'hashed', contentHash: await contentHash(req.file), firstLook: look };
 }
 
 /** A file that breaks a step not foreseen above still gets a reason on its tile, never an error. */
@@ -157,4 +103,6 @@ function failedAs(step: string) {
 serve<DecodeApi>({
   decode: (req) => decode(req).catch(failedAs('decoding')),
   hash: (file) => hash(file).catch(failedAs('reading')),
+  identify: (req) => identify(req).catch(failedAs('reading')),
+  faceImage: (req) => faceImage(req).catch(failedAs('decoding')),
 });

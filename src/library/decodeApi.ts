@@ -6,8 +6,22 @@
 import type { ImageMetadata } from './metadata/readMetadata';
 import type { TechnicalQuality } from '../scoring/technicalQuality';
 
+/** What the pixels were decoded from, when it is not simply the whole file at full size. */
+export type PixelOrigin =
+  /** The whole file, at its full size. */
+  | { kind: 'file' }
+  /** A JPEG decoded by its own decoder at a k/8 scale (DCT scaling): width × height, before orientation. */
+  | { kind: 'reduced'; width: number; height: number }
+  /** A camera RAW's largest embedded JPEG preview, at its stored size (before orientation). */
+  | { kind: 'raw-preview'; format: string; width: number; height: number }
+  /** A HEIC/HEIF decoded by libheif (WebAssembly), its irot/imir applied. */
+  | { kind: 'heic' };
+
 export interface DecodedImage {
   type: 'decoded';
+  origin: PixelOrigin;
+  /** The photo upright at the people checks' working size, when asked for (transferred). */
+  faceImage: ImageBitmap | null;
   /** CHW float32, normalized for CLIP: 3×224×224. */
   pixels: Float32Array;
   thumbnail: Blob | null;
@@ -23,6 +37,18 @@ export interface DecodedImage {
 export interface HashedFile {
   type: 'hashed';
   contentHash: string;
+  /**
+   * The grid's first look, before any analysis: the file's own small preview (a JPEG's EXIF thumbnail, a RAW's
+   * embedded preview), upright, as a JPEG; null when the file has none or none was asked for.
+   */
+  firstLook?: Blob | null;
+}
+
+export interface IdentifyRequest {
+  file: Blob;
+  name: string;
+  /** Long side of the first-look thumbnail at most (it is never enlarged); 0 for none. */
+  firstLookSize: number;
 }
 
 export interface UnreadableFile {
@@ -38,10 +64,37 @@ export interface DecodeRequest {
   name: string;
   /** Long side of the JPEG thumbnail; 0 for none. */
   thumbSize: number;
+  /**
+   * True: every JPEG decoded at full size, as PIL does (the exact path). False: JPEGs are decoded by their own
+   * decoder at the smallest k/8 scale whose short side still reaches twice the model's input (the fast path;
+   * docs/preprocessing.md gives its cost).
+   */
+  exact: boolean;
+  /** Long side of `faceImage` for the people checks; 0 for none. */
+  faceLongSide: number;
+}
+
+/** The photo upright at a given long side, for a people check made after its analysis. */
+export interface FaceImageRequest {
+  file: Blob;
+  name: string;
+  longSide: number;
+}
+
+export interface FaceImageOutcome {
+  type: 'face-image';
+  bitmap: ImageBitmap;
+  /** The photo's full displayed size. */
+  width: number;
+  height: number;
 }
 
 export interface DecodeApi {
   decode(request: DecodeRequest): Promise<DecodeOutcome>;
   /** sha256 of the file's bytes. */
   hash(file: Blob): Promise<HashOutcome>;
+  /** sha256 of the file's bytes, and its first-look thumbnail. */
+  identify(request: IdentifyRequest): Promise<HashOutcome>;
+  /** The photo decoded (any format the decode reads) and scaled for the people checks. */
+  faceImage(request: FaceImageRequest): Promise<FaceImageOutcome | UnreadableFile>;
 }

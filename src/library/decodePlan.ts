@@ -12,6 +12,7 @@
 import { MAX_FULL_RESOLUTION_PIXELS, PRESHRINK_SHORT_SIDE } from '../engine/bitmapPixels';
 import { resizeOutputSize, CLIP_IMAGE_SIZE } from '../engine/preprocess';
 import type { ImageFormat } from './sniff';
+import { bestIcoEntry, readIcoDirectory } from './icoDirectory';
 
 /**
  * No decoded bitmap has more pixels than this: 40 MP, 160 MB as RGBA (the exact-path limit of bitmapPixels.ts).
@@ -75,7 +76,7 @@ export function jpegSize(bytes: Uint8Array): JpegSizeResult {
 }
 
 /**
- * The stored size of a PNG, GIF, WebP, BMP or AVIF from its first bytes (64 KB is plenty: the size is in the
+ * The stored size of a PNG, GIF, WebP, BMP, ICO or AVIF from its first bytes (64 KB is plenty: the size is in the
  * first chunk or box that matters). null when the header does not say.
  */
 export function headerSize(format: ImageFormat, b: Uint8Array): ImageSize | null {
@@ -109,6 +110,11 @@ export function headerSize(format: ImageFormat, b: Uint8Array): ImageSize | null
       }
       return null;
     }
+    case 'ico': {
+      // Chromium shows the best entry, the largest (icoDirectory.ts); an entry's 0 byte means 256.
+      const best = bestIcoEntry(readIcoDirectory(b) ?? []);
+      return best && ok(best.width, best.height);
+    }
     case 'avif': {
       // Every image item has an 'ispe' property; the largest is the primary image (a grid's tiles are smaller).
       let best: ImageSize | null = null;
@@ -141,10 +147,37 @@ export function clipResizeBytes(size: ImageSize): number {
 }
 
 /**
- * How to decode an image of `size` (stored, before EXIF rotation) within the bound. `canScaleJpeg`: the
- * browser has ImageDecoder (WebCodecs) with desired-size decoding.
+ * The fast path's need: the decoded image must still have a short side of `shortSide` (twice the model's
+ * input, so the exact bicubic that follows has enough to work with) and a long side of `longSide` (the
+ * people checks' working size; 0 when they are off).
  */
-export function planDecode(format: ImageFormat, size: ImageSize | null, canScaleJpeg: boolean, maxPixels = MAX_DECODE_PIXELS): DecodePlan {
+export interface FastDecodeNeed {
+  shortSide: number;
+  longSide: number;
+}
+
+/** Twice the model's input on the short side: what the fast path keeps (docs/preprocessing.md). */
+export const FAST_SHORT_SIDE = 2 * CLIP_IMAGE_SIZE;
+
+/**
+ * The smallest k/8 scale that still meets `need`; null when only half size or more does: below that the decode
+ * saves little, and full size keeps the image exactly as PIL sees it.
+ */
+export function fastJpegScale(size: ImageSize, need: FastDecodeNeed): Extract<DecodePlan, { kind: 'scaled' }> | null {
+  for (let k = 1; k <= 4; k++) {
+    const width = Math.ceil((size.width * k) / 8);
+    const height = Math.ceil((size.height * k) / 8);
+    if (Math.min(width, height) >= need.shortSide && Math.max(width, height) >= need.longSide) return { kind: 'scaled', numerator: k, width, height };
+  }
+  return null;
+}
+
+/**
+ * How to decode an image of `size` (stored, before EXIF rotation) within the bound. `canScaleJpeg`: the
+ * browser has ImageDecoder (WebCodecs) with desired-size decoding. `fast`: decode JPEGs at the smallest k/8
+ * scale that meets this need even when the full size fits (absent: the exact path, full size up to the bound).
+ */
+export function planDecode(format: ImageFormat, size: ImageSize | null, canScaleJpeg: boolean, maxPixels = MAX_DECODE_PIXELS, fast?: FastDecodeNeed): DecodePlan {
   if (!size) {
     return { kind: 'refuse', reason: `cannot read the image size from this ${format.toUpperCase()} file's header: it is damaged` };
   }
@@ -159,7 +192,10 @@ export function planDecode(format: ImageFormat, size: ImageSize | null, canScale
       reason: `too long and thin to analyse (${width}×${height}, ${ratio}:1): resizing it for the model would take ${mb(resizeBytes)}, over the ${mb(maxPixels * 4)} limit`,
     };
   }
-  if (pixels <= maxPixels) return { kind: 'full' };
+  if (pixels <= maxPixels) {
+    const reduced = fast && format === 'jpeg' && canScaleJpeg ? fastJpegScale(size, fast) : null;
+    return reduced ?? { kind: 'full' };
+  }
   const what = `too large to open safely: ${width}×${height} is ${mp(pixels)}, over the ${mp(maxPixels)} limit`;
   if (format !== 'jpeg') return { kind: 'refuse', reason: `${what} (only JPEGs can be decoded at a reduced size)` };
   if (!canScaleJpeg) return { kind: 'refuse', reason: `${what} (this browser cannot decode JPEGs at a reduced size)` };

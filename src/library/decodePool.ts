@@ -4,15 +4,17 @@
  * tile) and is replaced by a fresh one for the next job.
  */
 import { Cancelled, connect, WorkerCrashed, type Connection, type WorkerLike } from '../engine/rpc';
-import type { DecodeApi, DecodeOutcome, HashOutcome, UnreadableFile } from './decodeApi';
+import type { DecodeApi, DecodeOutcome, DecodeRequest, FaceImageOutcome, FaceImageRequest, HashOutcome, IdentifyRequest, UnreadableFile } from './decodeApi';
 
 export type { DecodeOutcome, HashOutcome };
 
 type DecodeWorker = Connection<DecodeApi, Record<never, never>>;
 
+type Outcome = DecodeOutcome | HashOutcome | FaceImageOutcome;
+
 interface Job {
-  run(worker: DecodeWorker): Promise<DecodeOutcome | HashOutcome>;
-  resolve(outcome: DecodeOutcome | HashOutcome): void;
+  run(worker: DecodeWorker): Promise<Outcome>;
+  resolve(outcome: Outcome): void;
   reject(error: unknown): void;
   /** Removes the job's abort listener: once it runs, or when the pool closes. */
   detach(): void;
@@ -33,8 +35,18 @@ export class DecodePool {
   }
 
   /** An abort drops the job while it waits; a decode already running finishes (it is short). */
-  decode(file: Blob, name: string, thumbSize: number, signal?: AbortSignal): Promise<DecodeOutcome> {
-    return this.enqueue((w) => w.remote.decode({ file, name, thumbSize }), signal) as Promise<DecodeOutcome>;
+  decode(request: DecodeRequest, signal?: AbortSignal): Promise<DecodeOutcome> {
+    return this.enqueue((w) => w.remote.decode(request), signal) as Promise<DecodeOutcome>;
+  }
+
+  /** The photo upright at the people checks' size (its bitmap is the caller's to close or transfer). */
+  faceImage(request: FaceImageRequest, signal?: AbortSignal): Promise<FaceImageOutcome | UnreadableFile> {
+    return this.enqueue((w) => w.remote.faceImage(request), signal) as Promise<FaceImageOutcome | UnreadableFile>;
+  }
+
+  /** sha256 of the file's bytes and its first-look thumbnail, read in a worker. */
+  identify(request: IdentifyRequest, signal?: AbortSignal): Promise<HashOutcome> {
+    return this.enqueue((w) => w.remote.identify(request), signal) as Promise<HashOutcome>;
   }
 
   /** sha256 of the file's bytes, read in a worker (the main thread never reads whole files). */
@@ -52,7 +64,7 @@ export class DecodePool {
     for (const w of this.workers) w.terminate();
   }
 
-  private enqueue(run: Job['run'], signal?: AbortSignal): Promise<DecodeOutcome | HashOutcome> {
+  private enqueue(run: Job['run'], signal?: AbortSignal): Promise<Outcome> {
     if (signal?.aborted) return Promise.reject(new Cancelled());
     return new Promise((resolve, reject) => {
       const onAbort = () => {

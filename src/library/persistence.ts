@@ -4,6 +4,7 @@
  * which tags). IndexedDB through idb-keyval; one small database per kind so each can be cleared alone.
  */
 import type { ImageMetadata } from './metadata/readMetadata';
+import type { PixelOrigin } from './decodeApi';
 import type { MeasuredFaces } from '../scoring/faces/measure';
 import type { TechnicalQuality } from '../scoring/technicalQuality';
 import { createStore, del, get, getMany, set, update, values, type UseStore } from 'idb-keyval';
@@ -24,12 +25,23 @@ export interface StoredImage {
   error: string | null;
   /** Technical figures measured when the image was decoded (absent in records older than them). */
   quality?: TechnicalQuality | null;
+  /** What the pixels were decoded from (absent: the whole file, or a record older than this field). */
+  origin?: PixelOrigin;
   /** EXIF capture facts and AI generation prompt, read from the file. */
   metadata?: ImageMetadata | null;
   /** The face worker's raw measurements (judged again on load, so thresholds can move without a rerun). */
   faces?: MeasuredFaces;
   /** Why the people checks could not look at this image (absent when they did, or have not yet). */
   facesNote?: string;
+  /** The RAW shot with this JPEG (library/rawJpegPairs.ts): one photo, two files; null or absent when none. */
+  companion?: StoredCompanion | null;
+}
+
+/** A RAW file that rides with its JPEG's record: only what exports and the badge need, never its bytes. */
+export interface StoredCompanion {
+  name: string;
+  path: string;
+  bytes: number;
 }
 
 export interface StoredEmbedding {
@@ -86,6 +98,8 @@ export async function mergeImage(db: LibraryDb, image: Omit<StoredImage, 'decisi
         metadata: image.metadata ?? old?.metadata,
         faces: image.faces ?? old?.faces,
         facesNote: image.facesNote ?? old?.facesNote,
+        // Analysis results say nothing of the RAW beside the file (undefined); identifying it says null when none.
+        companion: image.companion === undefined ? old?.companion : image.companion,
         decision: old?.decision ?? 'none',
         stars: old?.stars ?? 0,
       }),
@@ -108,6 +122,18 @@ export async function setDecision(
     },
     db.images,
   );
+}
+
+/** A RAW that joined its JPEG's photo in a later drop; a record forgotten meanwhile is left alone. */
+export async function setCompanion(db: LibraryDb, key: string, companion: StoredCompanion): Promise<void> {
+  await db.images('readwrite', (store) => {
+    const req = store.get(key);
+    req.onsuccess = () => {
+      const old = req.result as StoredImage | undefined;
+      if (old) store.put({ ...old, companion }, key);
+    };
+    return transactionDone(store.transaction);
+  });
 }
 
 /** The people checks' outcome for one stored image: measurements, or why there are none. */

@@ -3,7 +3,9 @@
  * "the decoder failed" into a reason a person can act on, and catch truncated files that Chromium
  * would otherwise decode half-grey without complaint.
  */
-export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'bmp' | 'avif' | 'heic' | 'tiff' | 'svg' | 'unknown';
+import { looksLikeIco } from './icoDirectory';
+
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'bmp' | 'ico' | 'avif' | 'heic' | 'tiff' | 'svg' | 'unknown';
 
 export interface SniffResult {
   format: ImageFormat;
@@ -22,6 +24,8 @@ export function detectFormat(head: Uint8Array): ImageFormat {
   if (ascii(head, 0, 4) === 'GIF8') return 'gif';
   if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') return 'webp';
   if (ascii(head, 0, 2) === 'BM') return 'bmp';
+  // ICO and CUR (00 00 01|02 00, then a non-zero entry count): Chromium decodes both with its ICO decoder.
+  if (looksLikeIco(head)) return 'ico';
   if (ascii(head, 0, 4) === 'II*\0' || ascii(head, 0, 4) === 'MM\0*') return 'tiff';
   if (ascii(head, 4, 4) === 'ftyp') {
     const brand = ascii(head, 8, 4);
@@ -53,7 +57,8 @@ export function sniffImage(head: Uint8Array, tail: Uint8Array, size: number): Sn
     case 'unknown':
       return { format, problem: 'not an image: the file does not start like any image format the app reads' };
     case 'heic':
-      return { format, problem: 'HEIC/HEIF: this browser cannot decode it; export it as JPEG first' };
+      // No browser decodes HEIC: libheif (WebAssembly) does, in the decode worker (library/heic/).
+      return { format, problem: null };
     case 'tiff':
       return { format, problem: 'TIFF: this browser cannot decode it; export it as JPEG or PNG first' };
     case 'svg':

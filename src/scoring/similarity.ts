@@ -11,7 +11,7 @@ export { l2normalize };
  * cos∠(a, b). NaN when either vector is zero or non-finite: the angle is undefined, and a 0 would pass for
  * "unrelated" and could land above a calibrated threshold (CLIP cosines of unrelated pairs are often ≈ 0.1).
  */
-export function cosine(a: Float32Array, b: Float32Array): number {
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`cosine: lengths differ (${a.length} vs ${b.length})`);
   let dot = 0;
   let aa = 0;

@@ -7,6 +7,7 @@ import { PIXELS_PER_IMAGE } from '../engine/encoders';
 import { getEmbeddings, mergeImage, putEmbedding } from '../library/persistence';
 import { runAnalysis, type AnalysisItem, type AnalysisProgress, type Decoded } from './analysisScheduler';
 import { decodePool } from './decoders';
+import { analysisDecodeOptions } from './decodeOptions';
 import { setEmbedding } from './embeddingRegistry';
 import { appConfig, currentModelId, embeddingDim, inferenceClient, whenEngineReady } from './engineController';
 import { fileOf, hasFile } from './files';
@@ -74,7 +75,7 @@ export function checkPeopleOnAll(): void {
     order.flatMap((id) => {
       const t = tiles[id];
       const file = fileOf(id);
-      return file && (t.status === 'scored' || t.status === 'decoded') ? [{ id, file, width: t.width, height: t.height }] : [];
+      return file && (t.status === 'scored' || t.status === 'decoded') ? [{ id, file, name: t.name }] : [];
     }),
   );
 }
@@ -96,8 +97,9 @@ async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProg
         decodeConcurrency: pool.size,
         lookup: model ? (item) => keptResult(model, item.id) : undefined,
         decode: async (item, s) => {
-          const needsThumb = useLibrary.getState().tiles[item.id]?.thumbUrl === null;
-          const r = await pool.decode(item.file, item.name, needsThumb ? appConfig().thumbSize : 0, s);
+          const tile = useLibrary.getState().tiles[item.id];
+          const needsThumb = tile?.thumbUrl === null || tile?.firstLook === true;
+          const r = await pool.decode({ file: item.file, name: item.name, thumbSize: needsThumb ? appConfig().thumbSize : 0, ...analysisDecodeOptions() }, s);
           return r.type === 'decoded' ? { ok: true, ...r } : { ok: false, reason: r.reason };
         },
         embed: client ? (pixels, count, s) => client.embedImages(pixels, count, s) : null,
@@ -136,14 +138,29 @@ function decoded(id: string, d: Extract<Decoded, { ok: true }>, final: boolean):
     capture: d.metadata?.capture ?? null,
     generation: d.metadata?.generation ?? null,
   };
-  if (d.thumbnail) patch.thumbUrl = URL.createObjectURL(d.thumbnail);
+  if (d.thumbnail) {
+    patch.thumbUrl = URL.createObjectURL(d.thumbnail);
+    replaceFirstLook(id);
+  }
+  if (d.origin && d.origin.kind !== 'file') patch.origin = d.origin;
   // Without a model, decoding is as far as an image goes.
   if (final) patch.status = 'decoded';
   queueTilePatch(id, patch);
   const file = fileOf(id);
-  if (file) checkPeople([{ id, file, width: d.width, height: d.height }]);
   const t = useLibrary.getState().tiles[id];
-  void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null, quality: d.quality ?? null, metadata: d.metadata ?? null }).catch(reportStorageError);
+  const image = d.faceImage ? { bitmap: d.faceImage, source: { width: d.width, height: d.height } } : undefined;
+  if (file && t) checkPeople([{ id, file, name: t.name, image }]);
+  else d.faceImage?.close();
+  void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null, quality: d.quality ?? null, metadata: d.metadata ?? null, origin: d.origin }).catch(reportStorageError);
+}
+
+/** The first-look thumbnail gives way to the analysis's; its URL is let go once the new one is on screen. */
+function replaceFirstLook(id: string): void {
+  const t = useLibrary.getState().tiles[id];
+  if (!t?.firstLook) return;
+  queueTilePatch(id, { firstLook: undefined });
+  const old = t.thumbUrl;
+  if (old) setTimeout(() => URL.revokeObjectURL(old), 5000);
 }
 
 function failed(id: string, reason: string): void {
@@ -157,7 +174,7 @@ function scored(model: string | null, id: string, embedding: Float32Array, score
   // Kept embeddings skip the decode: their people checks are queued here (checked ones are skipped).
   const t = useLibrary.getState().tiles[id];
   const file = fileOf(id);
-  if (file && t) checkPeople([{ id, file, width: t.width, height: t.height }]);
+  if (file && t) checkPeople([{ id, file, name: t.name }]);
   queueTilePatch(id, { status: 'scored', score }, true);
   if (model) void putEmbedding(db, model, id, { embedding, aesthetic: score }).catch(reportStorageError);
 }

@@ -3,6 +3,7 @@
  * each batch. Pure orchestration with injected workers so that its back-pressure and failure rules are
  * tested in Node; state/analyse.ts wires it to the decode pool (library) and the inference worker (engine).
  */
+import type { PixelOrigin } from '../library/decodeApi';
 import type { ImageMetadata } from '../library/metadata/readMetadata';
 import type { TechnicalQuality } from '../scoring/technicalQuality';
 
@@ -22,6 +23,9 @@ export type Decoded =
       decodeMs: number;
       quality?: TechnicalQuality | null;
       metadata?: ImageMetadata | null;
+      origin?: PixelOrigin;
+      /** The photo at the people checks' size, for the caller to hand on or close. */
+      faceImage?: ImageBitmap | null;
     }
   | { ok: false; reason: string };
 

@@ -36,6 +36,7 @@ export function buildExport(
     .map((t) => ({
       path: t.path,
       name: t.name,
+      raw: t.companion ? { path: t.companion.path, name: t.companion.name, bytes: t.companion.bytes } : null,
       contentHash: t.id,
       width: t.width,
       height: t.height,

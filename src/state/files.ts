@@ -15,3 +15,14 @@ export function hasFile(id: string): boolean {
 export function attachFile(id: string, file: File): void {
   files.set(id, file);
 }
+
+/** The RAW beside a paired JPEG, by the JPEG's tile id: never analysed, but copied with it. */
+const companions = new Map<string, File>();
+
+export function companionFileOf(id: string): File | undefined {
+  return companions.get(id);
+}
+
+export function attachCompanionFile(id: string, file: File): void {
+  companions.set(id, file);
+}

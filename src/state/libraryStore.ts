@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { AnalysisProgress } from './analysisScheduler';
-import type { Decision, Stars } from '../library/persistence';
+import type { Decision, Stars, StoredCompanion } from '../library/persistence';
+import type { PixelOrigin } from '../library/decodeApi';
 import type { CaptureInfo } from '../library/metadata/exif';
 import type { GenerationInfo } from '../library/metadata/generationPrompt';
 import type { TechnicalQuality } from '../scoring/technicalQuality';
@@ -28,12 +29,18 @@ export interface Tile {
   /** Measured when decoded; undefined until then (or for records kept from before these existed). */
   quality?: TechnicalQuality | null;
   capture?: CaptureInfo | null;
+  /** The thumbnail is the file's own small preview (EXIF thumbnail), shown until the analysis makes one. */
+  firstLook?: boolean;
+  /** What the pixels were decoded from when not the whole file (a RAW's preview, HEIC, a reduced JPEG). */
+  origin?: PixelOrigin;
   /** The generation prompt of an AI image, from its metadata. */
   generation?: GenerationInfo | null;
   /** The people checks' verdicts (faces, eyes, focus, frame); undefined until checked. */
   people?: PeopleInPicture;
   /** Why the people checks could not look at the image. */
   peopleNote?: string;
+  /** The RAW shot with this JPEG: decisions and exports cover both (its File: state/files.ts companionFileOf). */
+  companion?: StoredCompanion;
 }
 
 /** 'adherence': AI images by how well they match their own prompt (the rest after them, by score). */

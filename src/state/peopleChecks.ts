@@ -5,12 +5,12 @@
  */
 import { create } from 'zustand';
 import { faceClient } from '../engine/faceClient';
-import type { FaceEngineReady } from '../engine/faceProtocol';
+import type { FaceEngineReady, ScaledFaceImage } from '../engine/faceProtocol';
 import { Cancelled } from '../engine/rpc';
-import { MAX_DECODE_PIXELS } from '../library/decodePlan';
 import { setFaces } from '../library/persistence';
 import { judgePeople } from '../scoring/faces/faceJudgement';
-import type { MeasuredFaces } from '../scoring/faces/measure';
+import { FACE_WORKING_LONG_SIDE, type MeasuredFaces } from '../scoring/faces/measure';
+import { decodePool } from './decoders';
 import { db } from './libraryDb';
 import { useLibrary } from './libraryStore';
 import { reportStorageError } from './storageErrors';
@@ -27,13 +27,24 @@ export interface PeopleChecksState {
 
 export const usePeopleChecks = create<PeopleChecksState>(() => ({ enabled: true, progress: null, engine: null, error: null }));
 
-/** An image to check; its size when known (a tile's may not be flushed yet). */
+/**
+ * An image to check. `image`: the photo at the working size, from the decode that fed CLIP (the face worker
+ * then decodes nothing); without it the decode pool opens the file again (any format it reads, RAW and HEIC
+ * included) when its turn comes.
+ */
 export interface PeopleCheckItem {
   id: string;
   file: File;
-  width: number | null;
-  height: number | null;
+  name: string;
+  image?: ScaledFaceImage;
 }
+
+/**
+ * Decoded images waiting in the queue hold their bitmaps (≈ 7 MB each at 1600 px): past this many, new ones
+ * are dropped and decoded again in their turn, so a face pass that falls behind cannot fill memory.
+ */
+const MAX_HELD_IMAGES = 12;
+let held = 0;
 
 const queue: PeopleCheckItem[] = [];
 const queued = new Set<string>();
@@ -47,12 +58,23 @@ export function checkPeople(items: PeopleCheckItem[]): void {
   const s = usePeopleChecks.getState();
   if (!s.enabled || s.error) return;
   const tiles = useLibrary.getState().tiles;
-  const fresh = items.filter((it) => !queued.has(it.id) && !checked.has(it.id) && tiles[it.id]?.people === undefined && tiles[it.id]?.peopleNote === undefined);
-  if (fresh.length === 0) return;
-  for (const it of fresh) {
+  const isFresh = (it: PeopleCheckItem) => !queued.has(it.id) && !checked.has(it.id) && tiles[it.id]?.people === undefined && tiles[it.id]?.peopleNote === undefined;
+  const fresh: PeopleCheckItem[] = [];
+  for (const it of items) {
+    if (!isFresh(it)) {
+      it.image?.bitmap.close();
+      continue;
+    }
+    if (it.image && held >= MAX_HELD_IMAGES) {
+      it.image.bitmap.close();
+      delete it.image;
+    }
+    if (it.image) held++;
+    fresh.push(it);
     queue.push(it);
     queued.add(it.id);
   }
+  if (fresh.length === 0) return;
   // One count for a whole drop: the queue may run dry between images while the CLIP pass still runs.
   const continues = s.progress && (s.progress.running || useLibrary.getState().running);
   const p = continues && s.progress ? s.progress : { done: 0, total: 0, running: true };
@@ -62,6 +84,7 @@ export function checkPeople(items: PeopleCheckItem[]): void {
 
 /** Drops what is queued and stops the image being checked. */
 export function cancelPeopleChecks(): void {
+  for (const it of queue) releaseImage(it);
   queue.length = 0;
   queued.clear();
   abort.abort(new Cancelled());
@@ -73,6 +96,25 @@ export function cancelPeopleChecks(): void {
 export function setPeopleChecksEnabled(enabled: boolean): void {
   if (!enabled) cancelPeopleChecks();
   usePeopleChecks.setState({ enabled, error: null });
+}
+
+function releaseImage(item: PeopleCheckItem): void {
+  if (!item.image) return;
+  item.image.bitmap.close();
+  delete item.image;
+  held--;
+}
+
+/** The item's image, taken from it (it is the face worker's once sent): the held one, else decoded now. */
+async function takeImage(item: PeopleCheckItem, signal: AbortSignal): Promise<ScaledFaceImage | { reason: string }> {
+  const image = item.image;
+  if (image) {
+    delete item.image;
+    held--;
+    return image;
+  }
+  const r = await decodePool().faceImage({ file: item.file, name: item.name, longSide: FACE_WORKING_LONG_SIDE }, signal);
+  return r.type === 'failed' ? { reason: r.reason } : { bitmap: r.bitmap, source: { width: r.width, height: r.height } };
 }
 
 function record(id: string, outcome: { faces: MeasuredFaces } | { facesNote: string }): void {
@@ -103,28 +145,27 @@ async function drain(): Promise<void> {
   }
 }
 
-async function checkOne({ id, file, width, height }: PeopleCheckItem, signal: AbortSignal): Promise<void> {
-  const tile = useLibrary.getState().tiles[id];
-  if (!tile || tile.status === 'failed') return;
-  // The face worker decodes at full size before scaling: the decode plan's bound applies here too.
-  if (width && height && width * height > MAX_DECODE_PIXELS) {
-    const mp = ((width * height) / 1e6).toFixed(0);
-    return record(id, { facesNote: `people not checked: ${width}×${height} (${mp} MP) is over the ${MAX_DECODE_PIXELS / 1e6} MP the face check decodes` });
-  }
+async function checkOne(item: PeopleCheckItem, signal: AbortSignal): Promise<void> {
+  const tile = useLibrary.getState().tiles[item.id];
+  if (!tile || tile.status === 'failed') return releaseImage(item);
   const client = faceClient();
   try {
     const engine = await client.ready(signal);
     if (usePeopleChecks.getState().engine !== engine) usePeopleChecks.setState({ engine });
   } catch (err) {
+    releaseImage(item);
     if (err instanceof Cancelled) return;
     usePeopleChecks.setState({ error: `People checks are off: the face models did not load (${(err as Error).message}).` });
     return;
   }
   try {
-    const r = await client.detect(file, signal);
-    record(id, { faces: r.measured });
+    const image = await takeImage(item, signal);
+    if ('reason' in image) return record(item.id, { facesNote: `people not checked: ${image.reason}` });
+    // The client closes or transfers the bitmap whichever way the call ends.
+    const r = await client.detect(image, signal);
+    record(item.id, { faces: r.measured });
   } catch (err) {
     if (err instanceof Cancelled || signal.aborted) return;
-    record(id, { facesNote: `people not checked: ${(err as Error).message}` });
+    record(item.id, { facesNote: `people not checked: ${(err as Error).message}` });
   }
 }

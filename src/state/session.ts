@@ -28,10 +28,12 @@ export function tileFrom(stored: StoredImage, hasFile: boolean): Tile {
     stars: stored.stars,
     hasFile,
     quality: stored.quality,
+    origin: stored.origin,
     capture: stored.metadata?.capture ?? null,
     generation: stored.metadata?.generation ?? null,
     people: stored.faces ? judgePeople(stored.faces) : undefined,
     peopleNote: stored.facesNote,
+    companion: stored.companion ?? undefined,
   };
 }
 

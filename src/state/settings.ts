@@ -1,5 +1,6 @@
 import { get, set } from 'idb-keyval';
 import { parseBackendPreference, type BackendPreference } from '../engine/backend';
+import type { SidecarNaming } from '../library/export/sidecarName';
 
 const BACKEND_KEY = 'loupe:settings:backend';
 
@@ -63,4 +64,40 @@ export async function savePeopleChecks(enabled: boolean): Promise<void> {
 export function peopleChecksFromUrl(search: string): boolean | null {
   const v = new URLSearchParams(search).get('people');
   return v === 'on' ? true : v === 'off' ? false : null;
+}
+
+const EXACT_KEY = 'loupe:settings:exact-preprocessing';
+
+/** Whether JPEGs are decoded at full size for PIL parity (the exact path); off unless the user chose it. */
+export async function loadExactPreprocessing(): Promise<boolean> {
+  try {
+    return (await get<boolean>(EXACT_KEY)) === true;
+  } catch {
+    return false;
+  }
+}
+
+export async function saveExactPreprocessing(exact: boolean): Promise<void> {
+  await set(EXACT_KEY, exact);
+}
+
+/** `?exact=on|off` wins over the saved choice; null when absent. */
+export function exactPreprocessingFromUrl(search: string): boolean | null {
+  const v = new URLSearchParams(search).get('exact');
+  return v === 'on' ? true : v === 'off' ? false : null;
+}
+
+const RAW_SIDECAR_KEY = 'loupe:settings:raw-sidecar-naming';
+
+/** How RAW files' sidecars are named (library/export/sidecars.ts): Lightroom's IMG_0001.xmp unless the user chose otherwise. */
+export async function loadRawSidecarNaming(): Promise<SidecarNaming> {
+  try {
+    return (await get<string>(RAW_SIDECAR_KEY)) === 'append' ? 'append' : 'replace';
+  } catch {
+    return 'replace';
+  }
+}
+
+export async function saveRawSidecarNaming(naming: SidecarNaming): Promise<void> {
+  await set(RAW_SIDECAR_KEY, naming);
 }

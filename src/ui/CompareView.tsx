@@ -3,6 +3,8 @@ import { DecisionBadge } from './DecisionBadge';
 import { formatScore } from './format';
 import { Overlay } from './Overlay';
 import { StarsBadge } from './StarsBadge';
+import { FileName } from './FileName';
+import { showBidiControls } from './safeName';
 import './overlays.css';
 
 export interface CompareViewProps {
@@ -26,12 +28,12 @@ function CompareCell({ tile, index, focused, url, onFocus }: { tile: Tile; index
       data-id={tile.id}
       data-focused={focused ? 'true' : undefined}
       aria-pressed={focused}
-      aria-label={`${index + 1}: ${tile.name}`}
+      aria-label={`${index + 1}: ${showBidiControls(tile.name)}`}
       onClick={() => onFocus(tile.id)}
     >
       <span className="compare-frame">
         {src ? (
-          <img src={src} alt={tile.name} decoding="async" draggable={false} data-source={url ? 'file' : 'thumbnail'} />
+          <img src={src} alt={showBidiControls(tile.name)} decoding="async" draggable={false} data-source={url ? 'file' : 'thumbnail'} />
         ) : (
           <span className="compare-missing">No preview</span>
         )}
@@ -41,8 +43,8 @@ function CompareCell({ tile, index, focused, url, onFocus }: { tile: Tile; index
         </span>
       </span>
       <span className="compare-caption">
-        <span className="compare-name" title={tile.path}>
-          {tile.name}
+        <span className="compare-name" title={showBidiControls(tile.path)}>
+          <FileName text={tile.name} />
         </span>
         <span className="compare-score" title="Aesthetic score">
           {formatScore(tile.score)}

@@ -5,8 +5,12 @@ import { useUi } from '../state/uiStore';
 import { useAction } from './actions/useAction';
 import { close as closeAction } from './actions/viewActions';
 import { formatScore } from './format';
+import { originSentence } from './originNote';
 import { useView } from './useView';
 import { ImageInsights } from './ImageInsights';
+import { RawBadge } from './RawBadge';
+import { FileName } from './FileName';
+import { showBidiControls } from './safeName';
 
 /** Why the focused image is where it is: score, relevance against the threshold, ties. */
 export function ExplainPanel() {
@@ -52,7 +56,7 @@ export function ExplainPanel() {
         const mine = ranking(item);
         const near = [prev, next].filter((n) => n && ranking(n) !== null && mine !== null && Math.abs(ranking(n)! - mine) < tieMargin);
         lines.push(
-          `Near-tie: its score is within ${tieMargin.toFixed(2)} of ${near.map((n) => `${n.tile.name} (${formatScore(ranking(n))}, relevance ${n.relevance?.toFixed(3)})`).join(' and ') || 'a neighbour'}, so relevance decided the order.`,
+          `Near-tie: its score is within ${tieMargin.toFixed(2)} of ${near.map((n) => `${showBidiControls(n.tile.name)} (${formatScore(ranking(n))}, relevance ${n.relevance?.toFixed(3)})`).join(' and ') || 'a neighbour'}, so relevance decided the order.`,
         );
       } else {
         lines.push('No near-tie: the score alone decided its place.');
@@ -61,13 +65,17 @@ export function ExplainPanel() {
       lines.push('No tag is active: the grid is sorted by aesthetic score. Add a tag to rank by it.');
     }
     lines.push(`Decision: ${t.decision === 'none' ? 'unflagged' : t.decision}; ${t.stars} star${t.stars === 1 ? '' : 's'}.`);
-    if (t.error) lines.push(`Problem: ${t.error}`);
+    const origin = originSentence(t.origin);
+    if (origin) lines.push(origin);
+    if (t.companion) lines.push(`With its RAW ${showBidiControls(t.companion.name)}: the decision and stars cover both files, and exports list both.`);
+    if (t.error) lines.push(`Problem: ${showBidiControls(t.error)}`);
   }
 
   return (
     <aside className="explain" data-testid="explain" aria-label="Explain the ranking">
       <header>
-        <strong>{item ? item.tile.name : 'Explain'}</strong>
+        <strong>{item ? <FileName text={item.tile.name} /> : 'Explain'}</strong>
+        {item && <RawBadge tile={item.tile} />}
         <button className="link" onClick={close.run} title={close.title} aria-label="Close explain panel">
           ×
         </button>

@@ -5,6 +5,7 @@ import type { ViewItem } from '../state/view';
 import { DecisionBadge } from './DecisionBadge';
 import { formatBytes, formatScore } from './format';
 import { StarsBadge } from './StarsBadge';
+import { RawBadge } from './RawBadge';
 import { tasteRanks, useTaste } from '../state/tasteStore';
 import { useInsights } from '../state/insightsStore';
 import { addTag } from '../state/tags';
@@ -13,6 +14,9 @@ import { peopleFlags } from '../scoring/faces/peopleFlags';
 import { flagLabel, flagReasons } from './peopleWording';
 import type { AutoTag } from '../scoring/autoTags';
 import { useView } from './useView';
+import { originShort } from './originNote';
+import { FileName } from './FileName';
+import { showBidiControls } from './safeName';
 
 export const TILE_WIDTH = 200;
 export const TILE_HEIGHT = 262;
@@ -51,6 +55,9 @@ function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: 
       data-group={item.group ? item.group.index : ''}
       data-group-best={item.group?.best ? 'true' : undefined}
       data-ai={t.generation ? 'true' : undefined}
+      data-first-look={t.firstLook ? 'true' : undefined}
+      data-size={t.width && t.height ? `${t.width}×${t.height}` : undefined}
+      data-raw={t.companion?.path}
       data-focused={focused ? 'true' : undefined}
       onClick={(e) => (e.ctrlKey || e.metaKey ? toggleSelected(t.id) : focus(t.id))}
       onDoubleClick={() => {
@@ -59,7 +66,7 @@ function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: 
       }}
     >
       <div className="thumb">
-        {t.thumbUrl ? <img src={t.thumbUrl} alt={t.name} decoding="async" /> : <div className="thumb-empty" />}
+        {t.thumbUrl ? <img src={t.thumbUrl} alt={showBidiControls(t.name)} decoding="async" /> : <div className="thumb-empty" />}
         {item.rank !== null && (
           <span className="rank" data-testid="rank" title="Rank in this tag">
             #{item.rank}
@@ -85,8 +92,9 @@ function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: 
               {flagLabel(f, t.people!)}
             </span>
           ))}
+          <RawBadge tile={t} />
           {t.generation && (
-            <span className="qflag ai" title={`AI-generated (${t.generation.tool}): ${t.generation.prompt}`}>
+            <span className="qflag ai" title={showBidiControls(`AI-generated (${t.generation.tool}): ${t.generation.prompt}`)}>
               AI
             </span>
           )}
@@ -102,12 +110,12 @@ function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: 
         </span>
       </div>
       <figcaption>
-        <span className="name" title={t.path}>
-          {t.path}
+        <span className="name" title={showBidiControls(t.path)}>
+          <FileName text={t.path} />
         </span>
         {t.status === 'failed' ? (
           <span className="error" data-testid="tile-error" role="note">
-            {t.error}
+            {showBidiControls(t.error ?? '')}
           </span>
         ) : (
           <span className="meta">
@@ -127,8 +135,14 @@ function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: 
                 prompt {adherence.toFixed(3)} ·{' '}
               </span>
             )}
-            {t.width && t.height ? `${t.width}×${t.height} · ` : ''}
-            {formatBytes(t.bytes)}
+            {originShort(t.origin) ? (
+              // The preview's size says it all: the displayed size and the bytes go to the tooltip, so the line fits.
+              <span data-testid="origin" title={`${t.width}×${t.height} as shown · ${formatBytes(t.bytes)}`}>
+                {originShort(t.origin)}
+              </span>
+            ) : (
+              `${t.width && t.height ? `${t.width}×${t.height} · ` : ''}${formatBytes(t.bytes)}`
+            )}
             {statusNote(item)}
           </span>
         )}

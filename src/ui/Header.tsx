@@ -3,6 +3,7 @@ import { setBackendPreference } from '../state/engineController';
 import { useEngine } from '../state/engineStore';
 import { useOfflineReady } from '../offline/registerServiceWorker';
 import { useLibrary, type SortKey } from '../state/libraryStore';
+import { ExactToggle } from './ExactToggle';
 import { PeopleToggle } from './PeopleProgress';
 
 export function BackendBadge() {
@@ -47,6 +48,7 @@ export function Header() {
           </label>
         )}
         <PeopleToggle />
+        <ExactToggle />
         <label className="sort" title="Auto uses WebGPU on a real GPU and WASM otherwise">
           Backend{' '}
           <select

@@ -6,6 +6,9 @@ import { DecisionBadge } from './DecisionBadge';
 import { formatScore, shortTag } from './format';
 import { Overlay } from './Overlay';
 import { StarsBadge } from './StarsBadge';
+import { RawBadge } from './RawBadge';
+import { FileName } from './FileName';
+import { showBidiControls } from './safeName';
 import './overlays.css';
 
 export type Zoom = 'fit' | '100';
@@ -180,10 +183,10 @@ export function LoupeView({ tile, fileUrl, zoom, onZoom, onClose, rank = null, r
   const toggleZoom = useAction(zoomAction);
 
   return (
-    <Overlay label={`Loupe: ${tile.name}`} className="loupe" data-testid="loupe" data-zoom={zoom} data-id={tile.id}>
+    <Overlay label={`Loupe: ${showBidiControls(tile.name)}`} className="loupe" data-testid="loupe" data-zoom={zoom} data-id={tile.id}>
       <div className="loupe-main">
         {src ? (
-          <LoupeStage key={src} src={src} alt={tile.name} source={source} originalSize={originalSize} zoom={zoom} onZoom={onZoom} />
+          <LoupeStage key={src} src={src} alt={showBidiControls(tile.name)} source={source} originalSize={originalSize} zoom={zoom} onZoom={onZoom} />
         ) : (
           <div className="loupe-stage">
             <div className="loupe-status">No preview of this image yet.</div>
@@ -199,8 +202,8 @@ export function LoupeView({ tile, fileUrl, zoom, onZoom, onClose, rank = null, r
         </button>
       </div>
       <footer className="loupe-info" data-testid="loupe-info">
-        <span className="loupe-path" title={tile.path}>
-          {tile.path}
+        <span className="loupe-path" title={showBidiControls(tile.path)}>
+          <FileName text={tile.path} />
         </span>
         {originalSize && (
           <span className="loupe-meta" data-testid="loupe-dimensions">
@@ -223,6 +226,7 @@ export function LoupeView({ tile, fileUrl, zoom, onZoom, onClose, rank = null, r
         )}
         <DecisionBadge decision={tile.decision} />
         <StarsBadge stars={tile.stars} />
+        <RawBadge tile={tile} />
         <span className="loupe-spacer" />
         <button
           type="button"

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useUi } from '../state/uiStore';
+import { showBidiControls } from './safeName';
 
 /** A short message at the bottom (bulk actions, undo, storage problems); fades after a while. */
 export function Notice() {
@@ -12,7 +13,8 @@ export function Notice() {
   if (!notice) return null;
   return (
     <div className="notice" role="status" data-testid="notice">
-      {notice}
+      {/* Notices quote file and folder names (copied picks, folders without access). */}
+      {showBidiControls(notice)}
     </div>
   );
 }

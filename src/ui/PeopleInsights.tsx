@@ -2,6 +2,7 @@ import { faceFlags, peopleFlags } from '../scoring/faces/peopleFlags';
 import { cutReason, eyesReason, faceName, flagReasons, focusReason } from './peopleWording';
 import type { Tile } from '../state/libraryStore';
 import { usePeopleChecks } from '../state/peopleChecks';
+import { showBidiControls } from './safeName';
 
 /**
  * The explain panel's people section: each face numbered on the thumbnail (largest first, the numbers the
@@ -42,7 +43,7 @@ export function PeopleInsights({ tile }: { tile: Tile }) {
       </p>
       {counts.faces > 0 && tile.thumbUrl && (
         <div className="faces-thumb">
-          <img src={tile.thumbUrl} alt={`${tile.name} with its faces numbered`} />
+          <img src={tile.thumbUrl} alt={`${showBidiControls(tile.name)} with its faces numbered`} />
           {people.faces.map((f, i) => (
             <span
               key={f.index}

@@ -3,6 +3,7 @@ import { filesInFolder, regainAccess, rememberedFolders, type FolderHandle } fro
 import { addFiles } from '../state/pipeline';
 import { useLibrary } from '../state/libraryStore';
 import { useUi } from '../state/uiStore';
+import { FileName } from './FileName';
 
 /** After a reload: one click gives the session its files back from the folders it came from. */
 export function ReconnectBanner() {
@@ -27,7 +28,12 @@ export function ReconnectBanner() {
       {detached} image{detached === 1 ? '' : 's'} from your last session need their files for the full-size view and
       for analysis.{' '}
       <button onClick={() => void reconnect()} data-testid="reconnect">
-        Reconnect {folders.map((f) => `“${f.name}”`).join(', ')}
+        Reconnect{' '}
+        {folders.map((f, i) => (
+          <span key={i}>
+            {i > 0 && ', '}“<FileName text={f.name} />”
+          </span>
+        ))}
       </button>{' '}
       <span className="hint">or drop the folder again.</span>
     </div>

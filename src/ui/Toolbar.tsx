@@ -7,6 +7,7 @@ import { copyPicksToFolder, exportCsv, exportJson, exportXmp } from './actions/e
 import { ActionButton } from './actions/ActionButton';
 import { useAction } from './actions/useAction';
 import { PEOPLE_FLAG_LABELS } from './peopleWording';
+import { RawSidecarChoice } from './RawSidecarChoice';
 import { useView } from './useView';
 
 function numberOrNull(value: string): number | null {
@@ -92,6 +93,7 @@ export function Toolbar() {
         <ActionButton action={exportCsv} testId="export-csv" />
         <ActionButton action={exportJson} testId="export-json" />
         <ActionButton action={exportXmp} testId="export-xmp" />
+        <RawSidecarChoice />
       </span>
     </section>
   );

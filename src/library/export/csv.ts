@@ -38,7 +38,7 @@ function csvRow(cells: readonly string[]): string {
 
 export function csvHeader(ctx: ExportContext): string[] {
   const perTag = ctx.tags.flatMap(({ tag }) => [`relevance:${tag}`, `rank:${tag}`, `score:${tag}`]);
-  return ['path', 'name', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'people_score', ...perTag, 'error'];
+  return ['path', 'name', 'raw_path', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'people_score', ...perTag, 'error'];
 }
 
 function imageCells(image: ExportImage, ctx: ExportContext): string[] {
@@ -49,6 +49,7 @@ function imageCells(image: ExportImage, ctx: ExportContext): string[] {
   return [
     image.path,
     image.name,
+    image.raw?.path ?? '',
     image.contentHash,
     formatNumber(image.width),
     formatNumber(image.height),
@@ -64,8 +65,9 @@ function imageCells(image: ExportImage, ctx: ExportContext): string[] {
 }
 
 /**
- * One row per image, one relevance/rank/score column triple per session tag; empty cells where a value is
- * unknown. CRLF line ends as RFC 4180 asks. The string is meant to be written as UTF-8.
+ * One row per photo, one relevance/rank/score column triple per session tag; empty cells where a value is
+ * unknown. A RAW+JPEG pair is one row: `path` is the JPEG, `raw_path` the RAW (empty for a photo of one file).
+ * CRLF line ends as RFC 4180 asks. The string is meant to be written as UTF-8.
  */
 export function toCsv(images: readonly ExportImage[], ctx: ExportContext, options: CsvOptions = {}): string {
   const rows = [csvRow(csvHeader(ctx)), ...images.map((image) => csvRow(imageCells(image, ctx)))];

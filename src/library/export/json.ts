@@ -16,7 +16,9 @@ export interface JsonExportDocument {
 }
 
 /** An exported image: the exporter's input, except that non-finite relevances become null. */
-export type JsonExportImage = Omit<ExportImage, 'tags'> & {
+export type JsonExportImage = Omit<ExportImage, 'tags' | 'raw'> & {
+  /** The RAW of a RAW+JPEG pair (`path` is then the JPEG's), always present: null for a photo of one file. */
+  raw: { path: string; name: string; bytes: number } | null;
   tags: { tag: string; relevance: number | null; rank: number | null; score: number | null }[];
 };
 
@@ -26,6 +28,7 @@ function imageDocument(image: ExportImage): JsonExportImage {
   return {
     path: image.path,
     name: image.name,
+    raw: image.raw ? { path: image.raw.path, name: image.raw.name, bytes: image.raw.bytes } : null,
     contentHash: image.contentHash,
     width: finiteOrNull(image.width),
     height: finiteOrNull(image.height),

@@ -4,7 +4,8 @@
  * - 'replace' → IMG_0012.xmp: Lightroom Classic, Bridge/Camera Raw, Capture One, and digiKam with that box
  *   unticked. Lightroom reads sidecars only for proprietary raw files; for JPEG, PNG, TIFF and DNG it reads the
  *   XMP inside the file, so no sidecar reaches it for the formats a browser can decode.
- * The default is therefore 'append', which every tool that reads a JPEG's sidecar looks for.
+ * The default is therefore 'append', which every tool that reads a JPEG's sidecar looks for. A RAW's sidecar
+ * (sidecars.ts) defaults to 'replace' instead: Lightroom Classic reads only that name for IMG_0012.CR2.
  */
 export type SidecarNaming = 'append' | 'replace';
 

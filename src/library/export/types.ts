@@ -3,6 +3,11 @@ export interface ExportImage {
   /** Path inside the dropped folder, with "/" separators, e.g. "wedding/IMG_0012.JPG". */
   path: string;
   name: string;
+  /**
+   * The RAW shot with this JPEG (a RAW+JPEG pair, one photo): the decision and stars are its too. Absent or
+   * null for a photo of one file.
+   */
+  raw?: ExportCompanion | null;
   /** SHA-256 of the file's bytes, hex. */
   contentHash: string;
   width: number | null;
@@ -19,6 +24,13 @@ export interface ExportImage {
   peopleScore: number | null;
   tags: ExportImageTag[];
   error: string | null;
+}
+
+/** The second file of a photo, e.g. "wedding/IMG_0012.CR2" beside "wedding/IMG_0012.JPG". */
+export interface ExportCompanion {
+  path: string;
+  name: string;
+  bytes: number;
 }
 
 export interface ExportImageTag {

@@ -2,10 +2,15 @@
  * Turns the text that image generators leave in a file (PNG text chunks, EXIF UserComment) into a prompt,
  * a negative prompt and a few settings. All input is untrusted: nothing here throws, JSON graphs are walked
  * with hop and visit limits (they may be cyclic), and every string kept is capped.
+ *
+ * Only a known generator's signature makes an image "AI-generated": AUTOMATIC1111's settings line ("Steps: 20,
+ * Sampler: …"), a ComfyUI graph, NovelAI's Software/Comment, Fooocus's scheme, InvokeAI's metadata chunks, or a
+ * JSON record holding a prompt next to generation settings. Free text never does: cameras and people write
+ * comments and descriptions too ("OLYMPUS DIGITAL CAMERA", "Grandma's 80th"), and a caption is not a prompt.
  */
 
 export interface GenerationInfo {
-  tool: 'automatic1111' | 'comfyui' | 'novelai' | 'fooocus' | 'unknown';
+  tool: 'automatic1111' | 'comfyui' | 'novelai' | 'fooocus' | 'invokeai' | 'unknown';
   prompt: string;
   negativePrompt: string | null;
   /** e.g. Steps, Sampler, CFG scale, Seed, Model when present; A1111's names are used for every tool. */
@@ -96,34 +101,35 @@ function parseSettingsLine(line: string): Record<string, string> {
   return settings;
 }
 
-/** A settings line: at least three `Key: value` pairs and starting like one (A1111's own test). */
-function looksLikeSettingsLine(line: string): boolean {
-  if (/^\s*Steps:\s/.test(line)) return true;
-  return /^\s*[\w][\w \-/]{0,63}:\s/.test(line) && [...line.slice(0, SETTINGS_LINE_MAX_CHARS).matchAll(SETTING_PAIR)].length >= 3;
+/**
+ * A1111's settings line, its signature: it always starts with the step count, and other settings follow
+ * ("Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1"). A "Negative prompt:" line alone is not enough.
+ */
+function isSettingsLine(line: string): boolean {
+  return /^\s*Steps:\s*\d+\s*,/.test(line) && [...line.slice(0, SETTINGS_LINE_MAX_CHARS).matchAll(SETTING_PAIR)].length >= 2;
 }
 
 export function isA1111Parameters(text: string): boolean {
-  const lines = text.split('\n');
-  return lines.some((l) => l.startsWith(NEGATIVE_PREFIX)) || lines.some((l) => /^\s*Steps:\s/.test(l));
+  return text.split(/\r\n?|\n/).some(isSettingsLine);
 }
 
 /**
  * "prompt (any lines)\nNegative prompt: … (any lines)\nSteps: 15, Sampler: …, CFG scale: 5, Seed: …"; newer
- * versions and extensions may add lines after the settings line ("Template: …"), which are dropped.
+ * versions and extensions may add lines after the settings line ("Template: …"), which are dropped. null
+ * without a settings line (isA1111Parameters).
  */
 export function parseA1111Parameters(text: string, tool: GenerationInfo['tool'] = 'automatic1111'): GenerationInfo | null {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   let settingsAt = -1;
-  for (let i = lines.length - 1; i >= 0 && settingsAt < 0; i--) if (/^\s*Steps:\s/.test(lines[i])) settingsAt = i;
-  if (settingsAt < 0 && lines.length > 1 && looksLikeSettingsLine(lines[lines.length - 1])) settingsAt = lines.length - 1;
-  const settings = settingsAt >= 0 ? parseSettingsLine(lines[settingsAt]) : {};
-  const body = settingsAt >= 0 ? lines.slice(0, settingsAt) : lines;
+  for (let i = lines.length - 1; i >= 0 && settingsAt < 0; i--) if (isSettingsLine(lines[i])) settingsAt = i;
+  if (settingsAt < 0) return null;
+  const settings = parseSettingsLine(lines[settingsAt]);
+  const body = lines.slice(0, settingsAt);
   const negativeAt = body.findIndex((l) => l.startsWith(NEGATIVE_PREFIX));
   const promptLines = negativeAt >= 0 ? body.slice(0, negativeAt) : body;
   const negative =
     negativeAt >= 0 ? [body[negativeAt].slice(NEGATIVE_PREFIX.length), ...body.slice(negativeAt + 1)].join('\n') : null;
   const prompt = promptLines.join('\n').trim();
-  if (prompt === '' && negative === null && settingsAt < 0) return null;
   const version = settings['Version'] ?? '';
   return {
     tool: tool === 'automatic1111' && /fooocus/i.test(version) ? 'fooocus' : tool,
@@ -370,28 +376,71 @@ function parseNovelAi(chunks: Map<string, string>): GenerationInfo | null {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Anything else
+// InvokeAI: "invokeai_metadata" (3.x and later), or "sd-metadata" JSON and a "Dream" command line (2.x)
 
-/** Editors and cameras fill comment fields with their own name; that is not a prompt. */
-function plausiblePrompt(text: string): boolean {
-  const t = text.trim();
-  return t.length >= 2 && /\p{L}/u.test(t) && !/^(created|edited|made|processed) (with|by|in)\b/i.test(t) && !/digital camera|^screenshot$/i.test(t);
-}
-
-/** A JSON object with a prompt under a common key (InvokeAI, custom savers), else the plain text. */
-function promptFromFreeText(text: string): GenerationInfo | null {
-  const json = text.trimStart().startsWith('{') ? parseJson(text) : undefined;
-  if (isObject(json)) {
-    const prompt = str(own(json, 'prompt')) ?? str(own(json, 'positive_prompt'));
-    if (prompt === null || !plausiblePrompt(prompt)) return null;
-    const negative = str(own(json, 'negative_prompt')) ?? str(own(json, 'uc'));
-    return { tool: 'unknown', prompt: capPrompt(prompt), negativePrompt: capNegative(negative), settings: {} };
+function parseInvokeAi(chunks: Map<string, string>): GenerationInfo | null {
+  const meta = parseJson(chunks.get('invokeai_metadata') ?? '');
+  if (isObject(meta)) {
+    const prompt = str(own(meta, 'positive_prompt'));
+    if (prompt !== null) {
+      const model = own(meta, 'model');
+      const settings: Record<string, string> = {};
+      setSetting(settings, 'Steps', own(meta, 'steps'));
+      setSetting(settings, 'Sampler', own(meta, 'scheduler'));
+      setSetting(settings, 'CFG scale', own(meta, 'cfg_scale'));
+      setSetting(settings, 'Seed', own(meta, 'seed'));
+      setSetting(settings, 'Model', isObject(model) ? (own(model, 'model_name') ?? own(model, 'name')) : model);
+      return { tool: 'invokeai', prompt: capPrompt(prompt), negativePrompt: capNegative(str(own(meta, 'negative_prompt'))), settings };
+    }
   }
-  if (json !== undefined || !plausiblePrompt(text)) return null;
-  return { tool: 'unknown', prompt: capPrompt(text), negativePrompt: null, settings: {} };
+  const legacy = parseJson(chunks.get('sd-metadata') ?? '');
+  const image = isObject(legacy) ? own(legacy, 'image') : undefined;
+  if (isObject(legacy) && isObject(image)) {
+    // The prompt is a string, or weighted parts [{ prompt, weight }].
+    const raw = own(image, 'prompt');
+    const parts = Array.isArray(raw) ? raw.map((p) => (isObject(p) ? str(own(p, 'prompt')) : null)).filter((p): p is string => p !== null) : [str(raw)];
+    const prompt = parts.filter((p): p is string => p !== null).join(', ');
+    if (prompt !== '') {
+      const settings: Record<string, string> = {};
+      setSetting(settings, 'Steps', own(image, 'steps'));
+      setSetting(settings, 'Sampler', own(image, 'sampler'));
+      setSetting(settings, 'CFG scale', own(image, 'cfg_scale'));
+      setSetting(settings, 'Seed', own(image, 'seed'));
+      setSetting(settings, 'Model', own(legacy, 'model_weights'));
+      return { tool: 'invokeai', prompt: capPrompt(prompt), negativePrompt: null, settings };
+    }
+  }
+  // "a castle on a hill" -s 50 -S 42 -W 512 -H 512 -C 7.5 -A k_lms: a quoted prompt, then options.
+  const dream = /^\s*"((?:\\.|[^"\\]){1,20000})"((?:\s+-[A-Za-z]\s*\S+)+)\s*$/.exec((chunks.get('Dream') ?? '').slice(0, 40_000));
+  if (dream) {
+    const settings: Record<string, string> = {};
+    const names: Record<string, string> = { s: 'Steps', S: 'Seed', C: 'CFG scale', A: 'Sampler' };
+    for (const [, flag, value] of dream[2].matchAll(/-([A-Za-z])\s*(\S+)/g)) if (Object.hasOwn(names, flag)) setSetting(settings, names[flag], value);
+    if (Object.keys(settings).length > 0) return { tool: 'invokeai', prompt: capPrompt(dream[1].replace(/\\(.)/g, '$1')), negativePrompt: null, settings };
+  }
+  return null;
 }
 
-const FREE_TEXT_KEYWORDS = ['prompt', 'Description', 'UserComment', 'Comment', 'parameters', 'Dream', 'dream'];
+// ---------------------------------------------------------------------------------------------------------
+// Other tools: a JSON record with a prompt and generation settings (custom savers, later InvokeAI exports)
+
+/** Keys that only a generation record has next to its prompt. */
+const GENERATION_KEYS = ['seed', 'steps', 'sampler', 'sampler_name', 'scheduler', 'cfg_scale', 'guidance_scale', 'negative_prompt', 'model', 'base_model'];
+
+function generatorJson(json: JsonObject): GenerationInfo | null {
+  const prompt = str(own(json, 'prompt')) ?? str(own(json, 'positive_prompt'));
+  if (prompt === null || !/\p{L}/u.test(prompt) || !GENERATION_KEYS.some((k) => Object.hasOwn(json, k))) return null;
+  const settings: Record<string, string> = {};
+  setSetting(settings, 'Steps', own(json, 'steps'));
+  setSetting(settings, 'Sampler', own(json, 'sampler') ?? own(json, 'sampler_name'));
+  setSetting(settings, 'CFG scale', own(json, 'cfg_scale') ?? own(json, 'guidance_scale'));
+  setSetting(settings, 'Seed', own(json, 'seed'));
+  const negative = str(own(json, 'negative_prompt')) ?? str(own(json, 'uc'));
+  return { tool: 'unknown', prompt: capPrompt(prompt), negativePrompt: capNegative(negative), settings };
+}
+
+/** Chunks where such a record may sit; their plain text (a caption, an editor's name) is not looked at. */
+const JSON_RECORD_KEYWORDS = ['prompt', 'Comment', 'UserComment', 'Description'];
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -405,9 +454,10 @@ export function parseGenerationText(chunks: TextEntry[]): GenerationInfo | null 
     if (parameters !== undefined) {
       const json = parameters.trimStart().startsWith('{') ? parseJson(parameters) : undefined;
       if (isObject(json)) {
-        const fooocus = parseFooocusJson(json);
+        // Fooocus writes its scheme beside the JSON; without it, the record must look like a generation.
+        const fooocus = byKeyword.has('fooocus_scheme') || generatorJson(json) ? parseFooocusJson(json) : null;
         if (fooocus) return fooocus;
-      } else {
+      } else if (isA1111Parameters(parameters)) {
         const a1111 = parseA1111Parameters(parameters, byKeyword.has('fooocus_scheme') ? 'fooocus' : 'automatic1111');
         if (a1111) return a1111;
       }
@@ -427,9 +477,14 @@ export function parseGenerationText(chunks: TextEntry[]): GenerationInfo | null 
       if (novelAi) return novelAi;
     }
 
-    for (const keyword of FREE_TEXT_KEYWORDS) {
+    const invokeAi = parseInvokeAi(byKeyword);
+    if (invokeAi) return invokeAi;
+
+    for (const keyword of JSON_RECORD_KEYWORDS) {
       const text = byKeyword.get(keyword);
-      const found = text === undefined || (keyword === 'prompt' && graph) ? null : promptFromFreeText(text);
+      if (text === undefined || (keyword === 'prompt' && graph) || !text.trimStart().startsWith('{')) continue;
+      const json = parseJson(text);
+      const found = isObject(json) ? generatorJson(json) : null;
       if (found) return found;
     }
     return null;
@@ -440,7 +495,7 @@ export function parseGenerationText(chunks: TextEntry[]): GenerationInfo | null 
 
 /**
  * EXIF UserComment of JPEG/WebP: AUTOMATIC1111 writes its "parameters" text there; other tools write JSON;
- * cameras write their name or blanks, which give null.
+ * cameras write their name or blanks, and people write captions: without a generator's signature, null.
  */
 export function generationFromUserComment(comment: string): GenerationInfo | null {
   try {
@@ -448,10 +503,9 @@ export function generationFromUserComment(comment: string): GenerationInfo | nul
     if (isObject(json)) {
       if (Object.hasOwn(json, 'uc')) return parseNovelAi(new Map([['Comment', comment]]));
       if (own(json, 'metadata_scheme') === 'fooocus' || Object.hasOwn(json, 'full_prompt')) return parseFooocusJson(json);
-      return promptFromFreeText(comment);
+      return generatorJson(json);
     }
-    if (isA1111Parameters(comment)) return parseA1111Parameters(comment);
-    return promptFromFreeText(comment);
+    return isA1111Parameters(comment) ? parseA1111Parameters(comment) : null;
   } catch {
     return null;
   }

@@ -8,8 +8,10 @@ import { sidecarFiles } from '../../library/export/sidecars';
 import { getEmbedding } from '../../state/embeddingRegistry';
 import { useEngine } from '../../state/engineStore';
 import { buildExport } from '../../state/exportData';
-import { fileOf } from '../../state/files';
+import { setRawSidecarNaming, useExportSettings } from '../../state/exportSettings';
+import { companionFileOf, fileOf } from '../../state/files';
 import { useLibrary } from '../../state/libraryStore';
+import { pickedFiles } from '../../state/pickedFiles';
 import { useRanking } from '../../state/rankingStore';
 import { rankingScoresFor } from '../../state/taste';
 import { EVERYWHERE, type Action, type UiSnapshot } from './types';
@@ -25,27 +27,32 @@ function exportNow(kind: ExportKind): void {
   if (kind === 'csv') saveBlob(new Blob([toCsv(images, ctx)], { type: 'text/csv;charset=utf-8' }), `loupe-${stamp}.csv`);
   if (kind === 'json') saveBlob(new Blob([toJson(images, ctx)], { type: 'application/json' }), `loupe-${stamp}.json`);
   if (kind === 'xmp') {
-    const { files } = sidecarFiles(images.filter((i) => !i.error), ctx);
+    const { rawSidecarNaming } = useExportSettings.getState();
+    const { files } = sidecarFiles(images.filter((i) => !i.error), ctx, { rawNaming: rawSidecarNaming });
     saveBlob(new Blob([createZip(files)], { type: 'application/zip' }), `loupe-xmp-${stamp}.zip`);
   }
 }
 
+/** An Export action without a key, always enabled (the buttons and the help list them). */
+function exportGroupAction(id: string, label: string, detail: string, perform: () => void): Action {
+  return { id, label, detail, group: 'Export', keys: [], scopes: EVERYWHERE, enabled: () => true, perform };
+}
+
 function exportAction(kind: ExportKind, label: string, detail: string): Action {
-  return {
-    id: `export-${kind}`,
-    label,
-    detail,
-    group: 'Export',
-    keys: [],
-    scopes: EVERYWHERE,
-    enabled: () => true,
-    perform: () => exportNow(kind),
-  };
+  return exportGroupAction(`export-${kind}`, label, detail, () => exportNow(kind));
 }
 
 export const exportCsv = exportAction('csv', 'CSV', 'every image with its decision, stars, scores and tags, as a spreadsheet');
 export const exportJson = exportAction('json', 'JSON', 'every image with its decision, stars, scores and tags, as JSON');
 export const exportXmp = exportAction('xmp', 'XMP (.zip)', 'XMP sidecars for Lightroom Classic, darktable and digiKam, in one zip');
+
+function rawNamingAction(naming: 'replace' | 'append', label: string, detail: string): Action {
+  return exportGroupAction(`raw-sidecars-${naming}`, label, detail, () => setRawSidecarNaming(naming));
+}
+
+// Each tool finds a RAW's sidecar under one name only, so the choice names the tools (sidecarName.ts).
+export const rawSidecarsLightroom = rawNamingAction('replace', 'Lightroom: IMG_0001.xmp', 'name RAW sidecars as Lightroom Classic, Bridge and Capture One read them');
+export const rawSidecarsDarktable = rawNamingAction('append', 'darktable, digiKam: IMG_0001.CR2.xmp', 'name RAW sidecars as darktable and digiKam read them, one per file of a RAW+JPEG pair');
 
 type DirectoryPicker = (options?: { mode?: 'read' | 'readwrite' }) => Promise<WritableDirectory>;
 
@@ -59,10 +66,7 @@ function directoryPicker(): DirectoryPicker | undefined {
 async function copyPicks(picker: DirectoryPicker, notify: UiSnapshot['notify']): Promise<void> {
   const { tiles, order } = useLibrary.getState();
   const picks = order.map((id) => tiles[id]).filter((t) => t.decision === 'pick');
-  const withFile = picks.flatMap((t) => {
-    const file = fileOf(t.id);
-    return file ? [{ path: t.path, name: t.name, file }] : [];
-  });
+  const { files: withFile, missing } = pickedFiles(picks, fileOf, companionFileOf);
   if (picks.length === 0) return notify('No picks yet: press P on the images to keep.');
   let dir: WritableDirectory;
   try {
@@ -71,11 +75,13 @@ async function copyPicks(picker: DirectoryPicker, notify: UiSnapshot['notify']):
     return; // the user closed the picker
   }
   const report = await copyFilesToFolder(dir, withFile, (done, total) => notify(`Copying picks to “${dir.name}”: ${done}/${total}…`));
-  const missing = picks.length - withFile.length;
+  // A RAW+JPEG pick is two files: the count says files when they outnumber the picks.
+  const copied = report.copied.length;
+  const what = withFile.length > picks.length ? `${copied} file${copied === 1 ? '' : 's'} of ${picks.length} pick${picks.length === 1 ? '' : 's'}` : `${copied} pick${copied === 1 ? '' : 's'}`;
   notify(
-    `Copied ${report.copied.length} pick${report.copied.length === 1 ? '' : 's'} to “${dir.name}”` +
+    `Copied ${what} to “${dir.name}”` +
       (report.failed.length ? `; ${report.failed.length} failed (${report.failed[0].from}: ${report.failed[0].reason})` : '') +
-      (missing ? `; ${missing} skipped: drop their folder again first` : '') +
+      (missing.length ? `; ${missing.length} skipped (${missing[0]}): drop their folder again first` : '') +
       '.',
   );
 }
@@ -83,7 +89,7 @@ async function copyPicks(picker: DirectoryPicker, notify: UiSnapshot['notify']):
 export const copyPicksToFolder: Action = {
   id: 'copy-picks',
   label: 'Copy picks to…',
-  detail: 'copy the picked originals into a folder you choose',
+  detail: 'copy the picked originals (RAW and JPEG of a pair) into a folder you choose',
   group: 'Export',
   keys: [],
   scopes: EVERYWHERE,

@@ -3,7 +3,7 @@
  * state and perform from here, and the shortcut help is drawn from here.
  */
 import { keepBest, pick, pickShown, reject, rejectShown, stars, undoLast, unflag } from './decisionActions';
-import { copyPicksToFolder, exportCsv, exportJson, exportXmp } from './exportActions';
+import { copyPicksToFolder, exportCsv, exportJson, exportXmp, rawSidecarsDarktable, rawSidecarsLightroom } from './exportActions';
 import { matches, type KeyPress } from './keys';
 import { moves } from './moveActions';
 import { learnTaste } from './tasteActions';
@@ -32,6 +32,8 @@ export const ACTIONS: readonly Action[] = [
   exportCsv,
   exportJson,
   exportXmp,
+  rawSidecarsLightroom,
+  rawSidecarsDarktable,
   copyPicksToFolder,
 ];
 
