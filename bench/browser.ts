@@ -161,7 +161,8 @@ export const PROBE_SCRIPT = `(() => {
         if (!m || typeof m !== 'object') return;
         const now = performance.now();
         // A decode or hash that threw (rather than answering 'failed') is a failure too.
-        if (m.rpc === 'error' && (m.method === 'decode' || m.method === 'hash')) {
+        // 'identify' is the hash with a first-look thumbnail (src/library/decodeApi.ts); older builds call 'hash'.
+        if (m.rpc === 'error' && (m.method === 'decode' || m.method === 'hash' || m.method === 'identify')) {
           probe.failed++;
           probe.lastFailedAt = now;
           return;
@@ -177,7 +178,7 @@ export const PROBE_SCRIPT = `(() => {
         } else if (m.method === 'embedTexts') {
           probe.textBatches++;
           probe.lastTextAt = now;
-        } else if ((m.method === 'decode' || m.method === 'hash') && v.type === 'failed') {
+        } else if ((m.method === 'decode' || m.method === 'hash' || m.method === 'identify') && v.type === 'failed') {
           probe.failed++;
           probe.lastFailedAt = now;
         } else if (m.method === 'decode') {
@@ -186,7 +187,7 @@ export const PROBE_SCRIPT = `(() => {
           probe.decoded.count++;
           probe.decoded.decodeMs += v.decodeMs;
           probe.decoded.preprocessMs += v.preprocessMs;
-        } else if (m.method === 'hash') {
+        } else if (m.method === 'hash' || m.method === 'identify') {
           probe.hashed++;
           if (probe.firstHashedAt === null) probe.firstHashedAt = now;
           probe.lastHashedAt = now;

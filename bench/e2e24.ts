@@ -2,8 +2,10 @@
  * The app end to end on camera-like 24-MP JPEGs (6000×4000, EXIF with an IFD1 thumbnail, every 4th one
  * Orientation 6; bench/images.ts ensureCameraImages), run by `npx tsx bench/run.ts --e2e-24mp`:
  *
- * - encoder-only img/s on the app's backend (WASM, the app's thread count, batch 8) in the lab page, before
- *   and after the app runs; the ratio uses the better of the two (noise on a shared host only slows a run);
+ * - encoder-only img/s on the app's backend (WASM, the app's thread count, batch 8) in one lab page that keeps
+ *   the encoder loaded, measured before the first app run and after every one; each run's ratio is to the
+ *   better of the two measurements around it (on a shared host the load changes within minutes, and noise only
+ *   slows a run down);
  * - the decode worker alone on the same files: decode + preprocess per image, fast and exact path, people
  *   checks off and on (their face image changes the fast path's decode size);
  * - the real app, a fresh context per run, with `people=off|on` × `exact=off|on` (the fast path is the
@@ -262,6 +264,9 @@ export async function benchE2e24(browser: Browser, baseUrl: string, o: E2e24Opti
   let warm: { state: StorageState; info: E2e24Results['warmup'] };
   if (o.reuseWarmup && existsSync(warmFile)) {
     warm = JSON.parse(readFileSync(warmFile, 'utf8')) as typeof warm;
+    // The preview server listens on a new port each time: the stored origin becomes this invocation's.
+    const origin = new URL(baseUrl).origin;
+    warm.state = { ...warm.state, origins: warm.state.origins.map((x) => ({ ...x, origin })) };
     warm.info = { ...warm.info, reused: warmFile };
     o.log(`24 MP: reusing the warm phrase-embedding cache of ${warmFile} (--fresh-warmup to redo it)`);
   } else {

@@ -11,6 +11,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { CSP_HEADER, CSP_META, isAllowedDestination, MODEL_HOST_SOURCES } from '../build/csp.ts';
 import { dropFiles, fileFromDisk, SHARED, sharedBrowser, waitForAnalysis, type DropFile } from './browser';
 import { pngWithText } from './pngText';
+import { showBidiControls } from '../src/ui/safeName';
 
 const base = inject('baseUrl');
 const origin = new URL(base).origin;
@@ -270,22 +271,23 @@ describe('security and privacy', () => {
     expect(tiles.every((t) => t.status === 'scored')).toBe(true);
     expect(tiles.map((t) => t.name).sort()).toEqual(files.map((f) => f.name).sort());
 
-    // Names: as attribute values and as text, exactly as given (the RTL override included).
+    // Names: as text, exactly as given, except that a bidi control is shown, not obeyed (it could spoof the
+    // extension: safeName.ts); the tile's data-name keeps the real name.
     for (const name of names) {
-      const caption = page.locator('[data-testid="tile"] figcaption .name').filter({ hasText: name });
+      const caption = page.locator('[data-testid="tile"] figcaption .name').filter({ hasText: showBidiControls(name) });
       expect(await caption.count(), name).toBeGreaterThan(0);
-      expect(await caption.first().textContent()).toBe(name);
+      expect(await caption.first().textContent()).toBe(showBidiControls(name));
     }
     // The explain panel and the loupe name the file in text too.
     const hostile = names[3];
-    await page.locator('[data-testid="tile"]').filter({ has: page.locator('figcaption .name', { hasText: hostile }) }).first().click();
+    await page.locator('[data-testid="tile"]').filter({ has: page.locator('figcaption .name', { hasText: showBidiControls(hostile) }) }).first().click();
     await page.keyboard.press('e');
     await page.waitForSelector('[data-testid="explain"] [data-testid="insights"]');
-    expect(await page.textContent('[data-testid="explain"] strong')).toBe(hostile);
+    expect(await page.textContent('[data-testid="explain"] strong')).toBe(showBidiControls(hostile));
     await page.keyboard.press('e');
     await page.keyboard.press('Space');
     await page.waitForSelector('[data-testid="loupe"] [data-testid="loupe-image"][data-source="file"]');
-    expect(await page.getAttribute('[data-testid="loupe-image"]', 'alt')).toBe(hostile);
+    expect(await page.getAttribute('[data-testid="loupe-image"]', 'alt')).toBe(showBidiControls(hostile));
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid="loupe"]', { state: 'detached' });
 

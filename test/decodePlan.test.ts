@@ -126,6 +126,10 @@ describe('planDecode, fast path', () => {
   it('decodes at full size when half size would not do, for other formats, and without ImageDecoder', () => {
     // 1600×1200 at 2/8 is 400×300 < 448; at 3/8, 600×450.
     expect(planDecode('jpeg', { width: 1600, height: 1200 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'scaled', numerator: 3, width: 600, height: 450 });
+    // 910×1137 would need 4/8, which does not divide 1137: the resize would see a stretched image; full size.
+    expect(planDecode('jpeg', { width: 910, height: 1137 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'full' });
+    // 6004×4002: 1/8 and 2/8 do not divide 4002, 4/8 does: 3002×2001.
+    expect(planDecode('jpeg', { width: 6004, height: 4002 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'scaled', numerator: 4, width: 3002, height: 2001 });
     // 1200×800 needs 5/8 (750×500): not worth it, full size.
     expect(planDecode('jpeg', { width: 1200, height: 800 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'full' });
     expect(planDecode('png', { width: 6000, height: 4000 }, true, MAX_DECODE_PIXELS, need)).toEqual({ kind: 'full' });

@@ -16,6 +16,7 @@ import { resampleBox } from './boxResample';
 import { seededPixels } from './seededPixels';
 import { trainInWorker } from '../engine/tasteClient';
 import { mulberry32 } from '../scoring/mulberry32';
+import { cosine } from '../scoring/similarity';
 import { buildTastePairs } from '../scoring/taste/tastePairs';
 import { DEFAULT_TAG_HEAD } from '../scoring/taste/tagHeadSpec';
 import { TASTE_TRAINING } from '../scoring/taste/trainTaste';
@@ -364,17 +365,6 @@ async function fastPathEmbed(o: { urls: string[]; faceLongSides: number[] }): Pr
   const c = client;
   if (!c) throw new Error('call engineInit first');
   const embed = async (t: Float32Array) => (await c.embedImages(t.slice(), 1)).embeddings;
-  const cosine = (a: Float32Array, b: Float32Array) => {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  };
   const out: { url: string; faceLongSide: number; cosine: number; boxedCosine: number | null }[] = [];
   for (const url of o.urls) {
     const exact = await embed(fastPathTensors.get(tensorKey(url, true, o.faceLongSides[0]))!);

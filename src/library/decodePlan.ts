@@ -160,13 +160,17 @@ export interface FastDecodeNeed {
 export const FAST_SHORT_SIDE = 2 * CLIP_IMAGE_SIZE;
 
 /**
- * The smallest k/8 scale that still meets `need`; null when only half size or more does: below that the decode
- * saves little, and full size keeps the image exactly as PIL sees it.
+ * The smallest k/8 scale (k ≤ 4: at most half size; above that the decode saves little, and full size keeps the
+ * image exactly as PIL sees it) that meets `need` and divides both sides exactly; null when none does.
+ * An inexact scale would not do: libjpeg rounds a partial row or column up, so the bicubic resize would see a
+ * slightly stretched image and could crop one output pixel off PIL's (measured: max 123/255 on a 910×1137 photo;
+ * docs/preprocessing.md). Camera originals (6000×4000, 4032×3024…) divide at every k.
  */
 export function fastJpegScale(size: ImageSize, need: FastDecodeNeed): Extract<DecodePlan, { kind: 'scaled' }> | null {
   for (let k = 1; k <= 4; k++) {
-    const width = Math.ceil((size.width * k) / 8);
-    const height = Math.ceil((size.height * k) / 8);
+    if ((size.width * k) % 8 !== 0 || (size.height * k) % 8 !== 0) continue;
+    const width = (size.width * k) / 8;
+    const height = (size.height * k) / 8;
     if (Math.min(width, height) >= need.shortSide && Math.max(width, height) >= need.longSide) return { kind: 'scaled', numerator: k, width, height };
   }
   return null;
