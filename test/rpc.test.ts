@@ -369,6 +369,23 @@ describe('DecodePool on the rpc layer', () => {
     expect(await pool.hash(file())).toEqual({ type: 'hashed', contentHash: '4 bytes' });
   });
 
+  it('identifies files ahead of decodes already waiting (the grid fills before the analysis goes on)', async () => {
+    const { pool, release } = decodeStage();
+    const request = (name: string) => ({ file: file(), name, thumbSize: 0, exact: true, faceLongSide: 0 });
+    const running = ['a', 'b'].map((name) => pool.decode(request(name)));
+    const waiting = pool.decode(request('c'));
+    await until(() => release.has('a') && release.has('b'));
+    const identified = pool.identify({ file: file(), name: 'x', firstLookSize: 0 });
+    release.get('a')!();
+    // The freed worker takes the identify, queued after 'c', before 'c'.
+    expect(await identified).toMatchObject({ type: 'hashed' });
+    expect(release.has('c')).toBe(false);
+    release.get('b')!();
+    await until(() => release.has('c'));
+    release.get('c')!();
+    await Promise.all([...running, waiting]);
+  });
+
   it('drops a waiting job on abort (Cancelled); a job that runs takes its abort listener off', async () => {
     const { pool, release } = decodeStage();
     const running = ['a', 'b'].map((name) => pool.decode({ file: file(), name, thumbSize: 0, exact: true, faceLongSide: 0 }));

@@ -16,6 +16,8 @@ interface Job {
   run(worker: DecodeWorker): Promise<Outcome>;
   resolve(outcome: Outcome): void;
   reject(error: unknown): void;
+  /** Ahead of ordinary jobs (see enqueue). */
+  first: boolean;
   /** Removes the job's abort listener: once it runs, or when the pool closes. */
   detach(): void;
 }
@@ -46,12 +48,12 @@ export class DecodePool {
 
   /** sha256 of the file's bytes and its first-look thumbnail, read in a worker. */
   identify(request: IdentifyRequest, signal?: AbortSignal): Promise<HashOutcome> {
-    return this.enqueue((w) => w.remote.identify(request), signal) as Promise<HashOutcome>;
+    return this.enqueue((w) => w.remote.identify(request), signal, true) as Promise<HashOutcome>;
   }
 
   /** sha256 of the file's bytes, read in a worker (the main thread never reads whole files). */
   hash(file: Blob, signal?: AbortSignal): Promise<HashOutcome> {
-    return this.enqueue((w) => w.remote.hash(file), signal) as Promise<HashOutcome>;
+    return this.enqueue((w) => w.remote.hash(file), signal, true) as Promise<HashOutcome>;
   }
 
   terminate(): void {
@@ -64,7 +66,11 @@ export class DecodePool {
     for (const w of this.workers) w.terminate();
   }
 
-  private enqueue(run: Job['run'], signal?: AbortSignal): Promise<Outcome> {
+  /**
+   * `first`: the job goes ahead of every ordinary one still waiting (identifying files, which gives the grid
+   * its tiles and first looks, before the decodes of an analysis already under way: Photo Mechanic's order).
+   */
+  private enqueue(run: Job['run'], signal?: AbortSignal, first = false): Promise<Outcome> {
     if (signal?.aborted) return Promise.reject(new Cancelled());
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -73,9 +79,11 @@ export class DecodePool {
         this.queue.splice(i, 1);
         reject(new Cancelled());
       };
-      const job: Job = { run, resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
+      const job: Job = { run, resolve, reject, first, detach: () => signal?.removeEventListener('abort', onAbort) };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(job);
+      const at = first ? this.queue.findIndex((j) => !j.first) : -1;
+      if (at < 0) this.queue.push(job);
+      else this.queue.splice(at, 0, job);
       this.pump();
     });
   }
