@@ -6,7 +6,7 @@ import { restoreSession } from './state/session';
 import { startBackgroundPasses } from './state/backgroundPasses';
 import { configure, readConfig, startEngine, whenEngineReady } from './state/engineController';
 import { useRanking } from './state/rankingStore';
-import { exactPreprocessingFromUrl, loadBackendPreference, loadExactPreprocessing, loadPeopleChecks, loadPromptTemplates, peopleChecksFromUrl } from './state/settings';
+import { exactPreprocessingSetting, loadBackendPreference, loadPromptTemplates, peopleChecksSetting } from './state/settings';
 import { useDecodeOptions } from './state/decodeOptions';
 import { usePeopleChecks } from './state/peopleChecks';
 import { restoreExportSettings } from './state/exportSettings';
@@ -22,8 +22,8 @@ if (!new URLSearchParams(location.search).has('backend')) config.preference = aw
 configure(config);
 // Scores from heads, auto-tags, groups and people checks follow new embeddings, tags and models from here on.
 startBackgroundPasses();
-usePeopleChecks.setState({ enabled: peopleChecksFromUrl(location.search) ?? (await loadPeopleChecks()) });
-useDecodeOptions.setState({ exact: exactPreprocessingFromUrl(location.search) ?? (await loadExactPreprocessing()) });
+usePeopleChecks.setState({ enabled: peopleChecksSetting.fromUrl(location.search) ?? (await peopleChecksSetting.load()) });
+useDecodeOptions.setState({ exact: exactPreprocessingSetting.fromUrl(location.search) ?? (await exactPreprocessingSetting.load()) });
 await restoreExportSettings();
 const templates = await loadPromptTemplates();
 if (templates) useRanking.getState().setTemplates(templates);

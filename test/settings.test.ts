@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplates, peopleChecksFromUrl } from '../src/state/settings';
+import { exactPreprocessingSetting, parseTemplates, peopleChecksSetting } from '../src/state/settings';
 
 describe('parseTemplates', () => {
   it('keeps one template per non-empty line, without duplicates', () => {
@@ -13,11 +13,14 @@ describe('parseTemplates', () => {
   });
 });
 
-describe('peopleChecksFromUrl', () => {
+describe('on/off settings from the URL', () => {
   it('reads ?people=on|off and ignores anything else', () => {
-    expect(peopleChecksFromUrl('?people=off&model=x')).toBe(false);
-    expect(peopleChecksFromUrl('?model=x&people=on')).toBe(true);
-    expect(peopleChecksFromUrl('?people=maybe')).toBeNull();
-    expect(peopleChecksFromUrl('')).toBeNull();
+    expect(peopleChecksSetting.fromUrl('?people=off&model=x')).toBe(false);
+    expect(peopleChecksSetting.fromUrl('?model=x&people=on')).toBe(true);
+    expect(peopleChecksSetting.fromUrl('?people=maybe')).toBeNull();
+    expect(peopleChecksSetting.fromUrl('')).toBeNull();
+    // Each switch reads its own parameter.
+    expect(exactPreprocessingSetting.fromUrl('?exact=on&people=off')).toBe(true);
+    expect(exactPreprocessingSetting.fromUrl('?people=on')).toBeNull();
   });
 });

@@ -45,47 +45,40 @@ export function parseTemplates(text: string): { templates: string[]; problems: s
   return { templates, problems };
 }
 
-const PEOPLE_KEY = 'loupe:settings:people-checks';
+/**
+ * An on/off setting kept in IndexedDB, with a URL parameter (`?name=on|off`, for tests, benchmarks, a demo
+ * machine) that wins over the saved choice for one visit.
+ */
+export interface Switch {
+  load(): Promise<boolean>;
+  save(on: boolean): Promise<void>;
+  /** The URL's choice; null when the parameter is absent or neither on nor off. */
+  fromUrl(search: string): boolean | null;
+}
+
+function storedSwitch(key: string, param: string, fallback: boolean): Switch {
+  return {
+    load: async () => {
+      try {
+        const v = await get<boolean>(key);
+        return typeof v === 'boolean' ? v : fallback;
+      } catch {
+        return fallback;
+      }
+    },
+    save: (on) => set(key, on),
+    fromUrl: (search) => {
+      const v = new URLSearchParams(search).get(param);
+      return v === 'on' ? true : v === 'off' ? false : null;
+    },
+  };
+}
 
 /** Whether people checks (faces, eyes, focus) run on analysed images: on unless the user switched them off. */
-export async function loadPeopleChecks(): Promise<boolean> {
-  try {
-    return (await get<boolean>(PEOPLE_KEY)) !== false;
-  } catch {
-    return true;
-  }
-}
-
-export async function savePeopleChecks(enabled: boolean): Promise<void> {
-  await set(PEOPLE_KEY, enabled);
-}
-
-/** `?people=on|off` (tests, benchmarks, a demo machine) wins over the saved choice; null when absent. */
-export function peopleChecksFromUrl(search: string): boolean | null {
-  const v = new URLSearchParams(search).get('people');
-  return v === 'on' ? true : v === 'off' ? false : null;
-}
-
-const EXACT_KEY = 'loupe:settings:exact-preprocessing';
+export const peopleChecksSetting = storedSwitch('loupe:settings:people-checks', 'people', true);
 
 /** Whether JPEGs are decoded at full size for PIL parity (the exact path); off unless the user chose it. */
-export async function loadExactPreprocessing(): Promise<boolean> {
-  try {
-    return (await get<boolean>(EXACT_KEY)) === true;
-  } catch {
-    return false;
-  }
-}
-
-export async function saveExactPreprocessing(exact: boolean): Promise<void> {
-  await set(EXACT_KEY, exact);
-}
-
-/** `?exact=on|off` wins over the saved choice; null when absent. */
-export function exactPreprocessingFromUrl(search: string): boolean | null {
-  const v = new URLSearchParams(search).get('exact');
-  return v === 'on' ? true : v === 'off' ? false : null;
-}
+export const exactPreprocessingSetting = storedSwitch('loupe:settings:exact-preprocessing', 'exact', false);
 
 const RAW_SIDECAR_KEY = 'loupe:settings:raw-sidecar-naming';
 

@@ -1,5 +1,5 @@
 import { useDecodeOptions } from '../state/decodeOptions';
-import { saveExactPreprocessing } from '../state/settings';
+import { exactPreprocessingSetting } from '../state/settings';
 
 /**
  * Header switch: the exact preprocessing path (every JPEG decoded at full size, as Python's PIL does) instead
@@ -10,7 +10,7 @@ export function ExactToggle() {
   const exact = useDecodeOptions((s) => s.exact);
   const onChange = (on: boolean) => {
     useDecodeOptions.setState({ exact: on });
-    void saveExactPreprocessing(on);
+    void exactPreprocessingSetting.save(on);
   };
   return (
     <label className="sort" title="Decode every JPEG at full size, for scores identical to Python's CLIP pipeline. Slower; off, JPEGs are decoded at a reduced size first (docs/preprocessing.md).">

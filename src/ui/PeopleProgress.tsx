@@ -1,7 +1,7 @@
 import { checkPeopleOnAll } from '../state/analyse';
 import { useLibrary } from '../state/libraryStore';
 import { cancelPeopleChecks, setPeopleChecksEnabled, usePeopleChecks } from '../state/peopleChecks';
-import { savePeopleChecks } from '../state/settings';
+import { peopleChecksSetting } from '../state/settings';
 
 /** The people checks' own line: they run beside the scores and usually finish after them. */
 export function PeopleProgress() {
@@ -46,7 +46,7 @@ export function PeopleToggle() {
   const enabled = usePeopleChecks((s) => s.enabled);
   const onChange = (on: boolean) => {
     setPeopleChecksEnabled(on);
-    void savePeopleChecks(on);
+    void peopleChecksSetting.save(on);
   };
   return (
     <label className="sort" title="Find faces and flag closed eyes, soft faces and faces cut by the frame. Runs on this device with models served by the app (docs/faces.md).">
