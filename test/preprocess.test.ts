@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import {
   CLIP_IMAGE_SIZE,
   centerCrop,
   preprocessForClip,
+  resizeBicubic,
   resizeOutputSize,
   resizeShortestSide,
   toClipTensor,
@@ -196,5 +198,37 @@ describe('preprocessForClip', () => {
     const same = (a: Float32Array): boolean => a.length === direct.length && a.every((v, i) => v === direct[i]);
     expect(same(batch.subarray(3 * 224 * 224))).toBe(true);
     expect(same(preprocessForClip(src))).toBe(true);
+  });
+});
+
+describe('resizeBicubic with a box (Pillow’s Image.resize(size, BICUBIC, box))', () => {
+  const python = '/usr/bin/python3';
+  it.skipIf(!existsSync(python))('matches PIL exactly for fractional boxes, down and up (skipped without /usr/bin/python3 and PIL)', () => {
+    const width = 37;
+    const height = 29;
+    const rgb = new Uint8Array(width * height * 3);
+    for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 7919 + (i >> 3) * 31) % 256;
+    const cases = [
+      { box: { width: 36.5, height: 28.25 }, size: { width: 20, height: 15 } },
+      { box: { width: 37, height: 29 }, size: { width: 11, height: 9 } },
+      { box: { width: 30.75, height: 29 }, size: { width: 41, height: 29 } },
+    ];
+    const script = `
+import sys, json
+from PIL import Image
+w, h = ${width}, ${height}
+img = Image.frombytes('RGB', (w, h), sys.stdin.buffer.read())
+out = []
+for c in json.loads(sys.argv[1]):
+    r = img.resize((c['size']['width'], c['size']['height']), Image.BICUBIC, box=(0, 0, c['box']['width'], c['box']['height']))
+    out.append(list(r.tobytes()))
+print(json.dumps(out))`;
+    const r = spawnSync(python, ['-c', script, JSON.stringify(cases)], { input: Buffer.from(rgb), encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const reference: number[][] = JSON.parse(r.stdout);
+    cases.forEach((c, i) => {
+      const ours = resizeBicubic({ data: rgb, width, height, channels: 3 }, c.size, c.box);
+      expect(Array.from(ours.data), JSON.stringify(c)).toEqual(reference[i]);
+    });
   });
 });

@@ -65,9 +65,9 @@ interface AxisWeights {
   weights: Int32Array;
 }
 
-/** Mirrors Pillow's precompute_coeffs for a box covering the whole input axis. */
-function axisWeights(inSize: number, outSize: number): AxisWeights {
-  const scale = inSize / outSize;
+/** Mirrors Pillow's precompute_coeffs for the box [0, boxEnd) of the input axis (the whole axis by default). */
+function axisWeights(inSize: number, outSize: number, boxEnd = inSize): AxisWeights {
+  const scale = boxEnd / outSize;
   // Downscaling widens the kernel by the scale factor: this is the antialiasing the browser omits.
   const filterScale = scale < 1 ? 1 : scale;
   const support = BICUBIC_SUPPORT * filterScale;
@@ -203,25 +203,33 @@ function asBytes(data: Uint8ClampedArray | Uint8Array): Uint8Array {
  * would: horizontal pass first, rounded to uint8, then the vertical pass over only the rows it needs.
  */
 export function resizeShortestSide(src: PixelSource, target: number): RgbImage {
+  return resizeBicubic(src, resizeOutputSize(src.width, src.height, target));
+}
+
+/**
+ * PIL's Image.resize(size, Image.BICUBIC, box) on the RGB image, for a box [0, box.width) × [0, box.height)
+ * anchored at the top left (the whole image by default; fractional ends allowed, as Pillow's are floats).
+ */
+export function resizeBicubic(src: PixelSource, size: { width: number; height: number }, box: { width: number; height: number } = src): RgbImage {
   const { width, height, channels } = src;
   if (width < 1 || height < 1) throw new RangeError(`empty image ${width}x${height}`);
   if (src.data.length < width * height * channels) {
     throw new RangeError(`pixel buffer too short for ${width}x${height}x${channels}`);
   }
   const data = asBytes(src.data);
-  const size = resizeOutputSize(width, height, target);
-  const vertical = axisWeights(height, size.height);
+  const vertical = axisWeights(height, size.height, box.height);
   // Pillow resamples only the source rows the vertical kernels touch.
   const rowFirst = vertical.bounds[0];
   const last = (size.height - 1) * 2;
   const rowEnd = vertical.bounds[last] + vertical.bounds[last + 1];
   const rows = rowEnd - rowFirst;
+  // Pillow skips a pass whose size is unchanged over the whole axis.
   const wide =
-    size.width === width
+    size.width === width && box.width === width
       ? copyRowsRgb(data, width, channels, rowFirst, rows)
-      : resampleRows(data, width, channels, rowFirst, rows, size.width, axisWeights(width, size.width));
+      : resampleRows(data, width, channels, rowFirst, rows, size.width, axisWeights(width, size.width, box.width));
   const out =
-    size.height === height ? wide : resampleColumns(wide, size.width, size.height, vertical, rowFirst);
+    size.height === height && box.height === height ? wide : resampleColumns(wide, size.width, size.height, vertical, rowFirst);
   return { data: out, width: size.width, height: size.height };
 }
 

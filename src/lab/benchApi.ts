@@ -7,12 +7,11 @@ import { PIXELS_PER_IMAGE } from '../engine/encoders';
 import { InferenceClient } from '../engine/inferenceClient';
 import type { EngineReady } from '../engine/protocol';
 import { readBitmapRgba } from '../engine/bitmapPixels';
-import { centerCrop, CLIP_IMAGE_SIZE, CLIP_MEAN, CLIP_STD, preprocessForClip, resizeOutputSize, toClipTensor } from '../engine/preprocess';
+import { centerCrop, CLIP_IMAGE_SIZE, CLIP_MEAN, CLIP_STD, preprocessForClip, resizeBicubic, resizeOutputSize, toClipTensor } from '../engine/preprocess';
 import type { PixelOrigin } from '../library/decodeApi';
 import { FAST_SHORT_SIDE, fastJpegScale } from '../library/decodePlan';
 import { DecodePool } from '../library/decodePool';
 import { readSize } from '../library/openImage';
-import { resampleBox } from './boxResample';
 import { seededPixels } from './seededPixels';
 import { trainInWorker } from '../engine/tasteClient';
 import { mulberry32 } from '../scoring/mulberry32';
@@ -276,7 +275,7 @@ function tensorDiff(exact: Float32Array, other: Float32Array): Omit<FastPathDiff
 
 /**
  * The boxed variant of FastPathImage: the decode worker's scaled decode repeated on this page, then resampled
- * to the full-size photo's output size over exactly size·k/8 of it (resampleBox). Null when the photo is not a
+ * to the full-size photo's output size over exactly size·k/8 of it (resizeBicubic with a box). Null when the photo is not a
  * JPEG the fast path reduces, k/8 divides its size (nothing to correct), or it is not upright as stored.
  */
 async function boxedFast(file: Blob, faceLongSide: number): Promise<{ tensor: Float32Array; boxWidth: number; boxHeight: number } | null> {
@@ -298,7 +297,7 @@ async function boxedFast(file: Blob, faceLongSide: number): Promise<{ tensor: Fl
         if (bitmap.width !== plan.width || bitmap.height !== plan.height) throw new Error(`decoded ${bitmap.width}×${bitmap.height}, planned ${plan.width}×${plan.height}`);
         const { pixels } = await readBitmapRgba(bitmap, false);
         const out = resizeOutputSize(size.width, size.height, CLIP_IMAGE_SIZE);
-        const resized = resampleBox(pixels.data, plan.width, plan.height, boxWidth, boxHeight, out.width, out.height);
+        const resized = resizeBicubic({ data: pixels.data, width: plan.width, height: plan.height, channels: 4 }, out, { width: boxWidth, height: boxHeight });
         return { tensor: toClipTensor(centerCrop(resized, CLIP_IMAGE_SIZE)), boxWidth, boxHeight };
       } finally {
         bitmap.close();
