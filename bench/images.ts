@@ -5,7 +5,7 @@
  * images decode much faster than photos and would flatter the pipeline.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -106,32 +106,50 @@ export async function ensureImages(
   height: number,
   log: (line: string) => void,
 ): Promise<ImageSet> {
-  const id = `photo-${width}x${height}-q90-v1`;
+  return cachedSet(`photo-${width}x${height}-q90-v1`, count, width, height, log, `${width}×${height} JPEGs`, width * height > 4e6 ? 4 : 50, {
+    name: (i) => `photo-${String(i).padStart(4, '0')}.jpg`,
+    make: async (i, path) => {
+      // Write to a temp name first so an interrupted run never leaves a truncated "cached" JPEG.
+      await sharp(photoPixels(width, height, i + 1), { raw: { width, height, channels: 3 } })
+        .jpeg({ quality: 90 })
+        .toFile(`${path}.part`);
+      renameSync(`${path}.part`, path);
+    },
+  });
+}
+
+/**
+ * A set of generated files cached under IMAGES_ROOT/id: each is made (by `make`, which must write it whole or
+ * not at all) only when missing or empty, with a progress line every `every` files.
+ */
+async function cachedSet(
+  id: string,
+  count: number,
+  width: number,
+  height: number,
+  log: (line: string) => void,
+  what: string,
+  every: number,
+  files: { name: (i: number) => string; make: (i: number, path: string) => Promise<void> },
+): Promise<ImageSet> {
   const dir = join(IMAGES_ROOT, id);
   mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
+  const paths: string[] = [];
   const have = new Set(readdirSync(dir));
   let made = 0;
   const started = Date.now();
   for (let i = 0; i < count; i++) {
-    const name = `photo-${String(i).padStart(4, '0')}.jpg`;
+    const name = files.name(i);
     const path = join(dir, name);
     if (!have.has(name) || statSync(path).size === 0) {
-      const raw = photoPixels(width, height, i + 1);
-      // Write to a temp name first so an interrupted run never leaves a truncated "cached" JPEG.
-      await sharp(raw, { raw: { width, height, channels: 3 } })
-        .jpeg({ quality: 90 })
-        .toFile(`${path}.part`);
-      renameSync(`${path}.part`, path);
-      made++;
-      if (made % 50 === 0 || (width * height > 4e6 && made % 4 === 0)) log(`  generated ${made} ${width}×${height} JPEGs…`);
+      await files.make(i, path);
+      if (++made % every === 0) log(`  generated ${made} ${what}…`);
     }
-    files.push(path);
+    paths.push(path);
   }
-  if (made > 0) log(`  generated ${made} ${width}×${height} JPEGs in ${((Date.now() - started) / 1000).toFixed(1)} s into ${dir}`);
-  const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
-  if (!existsSync(dir)) throw new Error(`${dir} vanished`);
-  return { id, dir, files, width, height, totalBytes };
+  if (made > 0) log(`  generated ${made} ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s into ${dir}`);
+  const totalBytes = paths.reduce((n, f) => n + statSync(f).size, 0);
+  return { id, dir, files: paths, width, height, totalBytes };
 }
 
 /**
@@ -147,17 +165,9 @@ export async function ensureCameraImages(
   log: (line: string) => void,
   portraitEvery = 4,
 ): Promise<ImageSet> {
-  const id = `camera-${width}x${height}-q92-exif-v1`;
-  const dir = join(IMAGES_ROOT, id);
-  mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
-  const have = new Set(readdirSync(dir));
-  let made = 0;
-  const started = Date.now();
-  for (let i = 0; i < count; i++) {
-    const name = `IMG_${String(1000 + i)}.JPG`;
-    const path = join(dir, name);
-    if (!have.has(name) || statSync(path).size === 0) {
+  return cachedSet(`camera-${width}x${height}-q92-exif-v1`, count, width, height, log, `${width}×${height} camera JPEGs`, 4, {
+    name: (i) => `IMG_${String(1000 + i)}.JPG`,
+    make: async (i, path) => {
       // More sensor noise and quality 92: ≈ 7 MB for 24 MP, a camera's "fine" JPEG (6–12 MB), since the entropy
       // decoder, which no scaled decode skips, works in proportion to the bytes.
       const raw = photoPixels(width, height, 5000 + i, 1.5);
@@ -169,14 +179,8 @@ export async function ensureCameraImages(
       writeCameraExif(part, thumb, orientation, i);
       rmSync(thumb);
       renameSync(part, path);
-      made++;
-      if (made % 4 === 0) log(`  generated ${made} ${width}×${height} camera JPEGs…`);
-    }
-    files.push(path);
-  }
-  if (made > 0) log(`  generated ${made} ${width}×${height} camera JPEGs in ${((Date.now() - started) / 1000).toFixed(1)} s into ${dir}`);
-  const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
-  return { id, dir, files, width, height, totalBytes };
+    },
+  });
 }
 
 const EXIFTOOL = '/usr/bin/exiftool';
