@@ -1,6 +1,8 @@
 /**
  * The app end to end on camera-like 24-MP JPEGs (6000×4000, EXIF with an IFD1 thumbnail, every 4th one
- * Orientation 6; bench/images.ts ensureCameraImages), run by `npx tsx bench/run.ts --e2e-24mp`:
+ * Orientation 6; bench/images.ts ensureCameraImages), run by `npx tsx bench/run.ts --e2e-24mp`; with `--mpf`, the
+ * same files with a 1616×1080 MPF preview appended (generated, Sony-style), which the fast path analyses instead
+ * of the photo (src/library/jpegPreview.ts), written to results.json's `endToEnd24mpMpf`:
  *
  * - encoder-only img/s on the app's backend (WASM, the app's thread count, batch 8) in one lab page that keeps
  *   the encoder loaded, measured before the first app run and after every one; each run's ratio is to the
@@ -105,6 +107,8 @@ export interface DecodeStage {
   people: People;
   /** The first file is decoded once before these, to start the worker. */
   timings: DecodeTiming[];
+  /** What the timed decodes came from, counted by originKey (`reduced 1500×1000`, `jpeg-preview 1616×1080`, `file`…). */
+  origins?: Record<string, number>;
   mean: { decodeMs: number; preprocessMs: number; wallMs: number };
 }
 
@@ -115,6 +119,13 @@ export interface E2e24Results {
   width: number;
   height: number;
   fileMB: number;
+  /** The image set (bench/images.ts id) and the MPF preview its files carry (null: none); absent before `--mpf` existed. */
+  set?: { id: string; mpfPreview: { width: number; height: number } | null };
+  /**
+   * The decode worker's origins over every decode stage, per path (the app runs do not report theirs): proof of
+   * which path ran, e.g. `{ fast: { 'jpeg-preview 1616×1080': 12 }, exact: { file: 12 } }`.
+   */
+  decodeOrigins?: Record<DecodePath, Record<string, number>>;
   note: string;
   machine: { cpuModel: string; cpuCount: number };
   loadAverage: { start: number[]; end: number[] };
@@ -141,6 +152,17 @@ export interface E2e24Options {
   minMs: number;
   /** Start from the phrase-embedding cache an earlier invocation left in the temp folder, when there is one. */
   reuseWarmup: boolean;
+  /** The camera files with this MPF preview appended (`--mpf`: 1616×1080); absent: the plain camera set. */
+  mpfPreview?: { width: number; height: number };
+}
+
+/** The MPF preview of `--mpf`: the size a Sony-style camera JPEG carries (bench/images.ts ensureCameraImages). */
+export const MPF_PREVIEW_24MP = { width: 1616, height: 1080 };
+
+/** A decode's origin as counted in the results: its kind, with the size for a reduced decode or a preview. */
+export function originKey(o: DecodeTiming['origin']): string {
+  if (!o) return '?';
+  return o.kind === 'reduced' || o.kind === 'jpeg-preview' || o.kind === 'raw-preview' ? `${o.kind} ${o.width}×${o.height}` : o.kind;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
@@ -254,10 +276,11 @@ async function appRun(browser: Browser, baseUrl: string, o: E2e24Options, urls: 
 export async function benchE2e24(browser: Browser, baseUrl: string, o: E2e24Options): Promise<E2e24Results> {
   const t0 = Date.now();
   const loadStart = loadavg();
-  const set = await ensureCameraImages(o.images, 6000, 4000, o.log);
+  const set = await ensureCameraImages(o.images, 6000, 4000, o.log, 4, { mpfPreview: o.mpfPreview });
   const urls = imageUrls(set);
   const fileMB = set.totalBytes / set.files.length / 1e6;
-  o.log(`24 MP: ${urls.length}× 6000×4000 camera-like JPEGs, ${fileMB.toFixed(1)} MB each (EXIF with a thumbnail; every 4th Orientation 6)`);
+  const mpfText = o.mpfPreview ? `; a ${o.mpfPreview.width}×${o.mpfPreview.height} MPF preview` : '';
+  o.log(`24 MP: ${urls.length}× 6000×4000 camera-like JPEGs of ${set.id}, ${fileMB.toFixed(1)} MB each (EXIF with a thumbnail; every 4th Orientation 6${mpfText})`);
 
   // The warm-up costs minutes on a loaded host; its IndexedDB is kept in the temp folder for the next invocation.
   const warmFile = join(tmpdir(), `loupe-bench-warm-${o.model}.json`);
@@ -301,10 +324,11 @@ export async function benchE2e24(browser: Browser, baseUrl: string, o: E2e24Opti
         const all = await labDecodeSequential(page, [sample[0], ...sample], THUMB_SIZE, path === 'exact', people === 'on' ? FACE_LONG_SIDE : 0);
         const timings = all.slice(1);
         const m = { decodeMs: mean(timings.map((t) => t.decodeMs)), preprocessMs: mean(timings.map((t) => t.preprocessMs)), wallMs: mean(timings.map((t) => t.wallMs)) };
-        decode.push({ path, people, timings, mean: m });
-        const origin = timings[0]?.origin;
+        const origins: Record<string, number> = {};
+        for (const t of timings) origins[originKey(t.origin)] = (origins[originKey(t.origin)] ?? 0) + 1;
+        decode.push({ path, people, timings, mean: m, origins });
         o.log(
-          `24 MP decode worker alone, ${path}, people ${people}: decode ${m.decodeMs.toFixed(0)} + preprocess ${m.preprocessMs.toFixed(0)} ms (${m.wallMs.toFixed(0)} ms with thumbnail, figures, metadata${people === 'on' ? ', face image' : ''}); decoded at ${origin?.kind === 'reduced' ? `${origin.width}×${origin.height}` : (origin?.kind ?? '?')}`,
+          `24 MP decode worker alone, ${path}, people ${people}: decode ${m.decodeMs.toFixed(0)} + preprocess ${m.preprocessMs.toFixed(0)} ms (${m.wallMs.toFixed(0)} ms with thumbnail, figures, metadata${people === 'on' ? ', face image' : ''}); decoded from ${Object.entries(origins).map(([k, v]) => `${k} (${v})`).join(', ')}`,
         );
       }
     }
@@ -362,6 +386,8 @@ export async function benchE2e24(browser: Browser, baseUrl: string, o: E2e24Opti
       run: b.run,
     };
   });
+  const decodeOrigins: Record<DecodePath, Record<string, number>> = { fast: {}, exact: {} };
+  for (const d of decode) for (const [k, v] of Object.entries(d.origins ?? {})) decodeOrigins[d.path][k] = (decodeOrigins[d.path][k] ?? 0) + v;
   const cpu = cpus();
   return {
     date: new Date().toISOString(),
@@ -370,6 +396,8 @@ export async function benchE2e24(browser: Browser, baseUrl: string, o: E2e24Opti
     width: 6000,
     height: 4000,
     fileMB,
+    set: { id: set.id, mpfPreview: o.mpfPreview ?? null },
+    decodeOrigins,
     note: `one invocation on a shared ${cpu.length}-core host (other engineers' tests ran beside it): compare ratios, not absolute img/s`,
     machine: { cpuModel: cpu[0]?.model ?? 'unknown', cpuCount: cpu.length },
     loadAverage: { start: loadStart, end: loadavg() },

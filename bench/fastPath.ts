@@ -11,17 +11,24 @@
  * Photos: the real JPEGs of ../shared/images of at least 1 MP (the scored CLIVE set is 500×500, below that:
  * counted, and skipped because the fast path leaves it alone), the first camera-like 24-MP JPEGs of the bench
  * (bench/images.ts), and one of them with each EXIF orientation 1–8 (a rotation bug shows as a large
- * difference). Writes bench/fastpath-results.json and prints the tables of docs/preprocessing.md.
+ * difference). Two sets carry an MPF preview (CIPA DC-007), which the fast path analyses instead of the photo
+ * (src/library/jpegPreview.ts): `camera-24mp-mpf`, the first camera-like files of the MPF camera set (1616×1080
+ * previews, bench/images.ts), and `real-mpf`, copies of the real photos with a preview at half their width and
+ * height appended (their EXIF kept), cached under the bench's temp folder. Writes bench/fastpath-results.json
+ * and prints the tables of docs/preprocessing.md.
  * Options: --quick (fewer 24-MP photos, orientations 1, 3, 6 and 8 only), --no-embed (pixels and timings only).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { launchChromium } from '../e2e/browser';
 import type { BenchApi, EngineInitResult, FastPathImage } from '../src/lab/benchApi';
 import { labInit, openLab, PageErrors } from './browser';
-import { ensureCameraImages, IMAGES_ROOT, writeCameraExif } from './images';
+import type { PixelOrigin } from '../src/library/decodeApi';
+import { MPF_LARGE_THUMBNAIL_FULL_HD } from '../src/library/metadata/mpf';
+import { withMpfPreviews } from '../test/helpers/mpfJpeg';
+import { checkMpfPreview, ensureCameraImages, IMAGES_ROOT, writeCameraExif } from './images';
 import { distStaleReason, ROOT, serve, SHARED_IMAGES_ROOT, viteBuild } from './server';
 
 const args = new Set(process.argv.slice(2));
@@ -35,6 +42,9 @@ const ORIENTATIONS = QUICK ? [1, 3, 6, 8] : [1, 2, 3, 4, 5, 6, 7, 8];
 /** The people checks' working long side (src/scoring/faces/measure.ts FACE_WORKING_LONG_SIDE). */
 const FACE_SIDES = [0, 1600];
 const THUMB_SIZE = 320;
+/** The MPF preview of the camera-like MPF set: the size a Sony-style camera JPEG carries (bench/images.ts). */
+const CAMERA_MPF_PREVIEW = { width: 1616, height: 1080 };
+const SETS = ['real', 'real-mpf', 'camera-24mp', 'camera-24mp-mpf', 'orientation'] as const;
 
 type LabWindow = { loupeLab: BenchApi };
 
@@ -44,7 +54,7 @@ function log(line: string): void {
 }
 
 interface Photo {
-  set: 'real' | 'camera-24mp' | 'orientation';
+  set: (typeof SETS)[number];
   label: string;
   url: string;
   /** Stored size (before EXIF orientation) and orientation, from the header. */
@@ -68,12 +78,12 @@ interface Summary {
   set: string;
   faceLongSide: number;
   photos: number;
-  /** Photos the fast path decoded at a reduced size (the others took the full-size decode: identical). */
+  /** Photos the fast path decoded at a reduced size or from an MPF preview (the others took the full-size decode: identical). */
   reduced: number;
   scales: Record<string, number>;
   maxAbs: number;
   meanAbs: number;
-  /** Of the photos with a reduced decode only. */
+  /** Of the photos with a reduced decode or an MPF preview only. */
   meanAbsReduced: number | null;
   minCosine: number | null;
   meanCosine: number | null;
@@ -123,6 +133,12 @@ async function cameraPhotos(): Promise<Photo[]> {
     const name = f.split('/').pop()!;
     photos.push({ set: 'camera-24mp', label: name, url: `/bench-images/${set.id}/${name}`, width: m.width!, height: m.height!, orientation: m.orientation ?? 1, bytes: m.size ?? 0 });
   }
+  const mpf = await ensureCameraImages(CAMERA_COUNT, 6000, 4000, log, 4, { mpfPreview: CAMERA_MPF_PREVIEW });
+  for (const f of mpf.files) {
+    const m = await sharp(f).metadata();
+    const name = f.split('/').pop()!;
+    photos.push({ set: 'camera-24mp-mpf', label: `${name} (MPF ${CAMERA_MPF_PREVIEW.width}×${CAMERA_MPF_PREVIEW.height})`, url: `/bench-images/${mpf.id}/${name}`, width: m.width!, height: m.height!, orientation: m.orientation ?? 1, bytes: m.size ?? 0 });
+  }
   // One camera file with each orientation: copies whose EXIF says otherwise (the pixels are the same).
   const id = 'camera-orientations-v1';
   const dir = join(IMAGES_ROOT, id);
@@ -141,7 +157,46 @@ async function cameraPhotos(): Promise<Photo[]> {
   return photos;
 }
 
+/**
+ * Each real photo with an MPF preview at half its width and height (sharp's default lanczos resize of its
+ * stored pixels, quality 85, stored unrotated like the photo), appended to the original's bytes, so its EXIF
+ * (orientation included) is kept. Cached under IMAGES_ROOT like the orientation copies.
+ */
+async function realMpfPhotos(real: Photo[]): Promise<Photo[]> {
+  const id = 'real-mpf-half-q85-v1';
+  const dir = join(IMAGES_ROOT, id);
+  mkdirSync(dir, { recursive: true });
+  const out: Photo[] = [];
+  let checked = false;
+  for (const p of real) {
+    const name = p.label.replaceAll('/', '__');
+    const path = join(dir, name);
+    const w = Math.round(p.width / 2);
+    const h = Math.round(p.height / 2);
+    if (!existsSync(path)) {
+      const source = join(SHARED_IMAGES_ROOT, p.label);
+      const preview = await sharp(source).resize(w, h, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+      writeFileSync(`${path}.part`, withMpfPreviews(readFileSync(source), [{ jpeg: preview, type: MPF_LARGE_THUMBNAIL_FULL_HD }]));
+      if (!checked) {
+        checkMpfPreview(`${path}.part`, preview);
+        checked = true;
+      }
+      renameSync(`${path}.part`, path);
+    }
+    const m = await sharp(path).metadata();
+    out.push({ set: 'real-mpf', label: `${p.label} (MPF ${w}×${h})`, url: `/bench-images/${id}/${encodeURIComponent(name)}`, width: m.width!, height: m.height!, orientation: m.orientation ?? 1, bytes: m.size ?? 0 });
+  }
+  return out;
+}
+
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
+
+/** What the fast path decoded: the k/8 size, the MPF preview's size, or the origin's kind. */
+function originLabel(o: PixelOrigin): string {
+  if (o.kind === 'reduced') return `${o.width}×${o.height}`;
+  if (o.kind === 'jpeg-preview') return `preview ${o.width}×${o.height}`;
+  return o.kind;
+}
 
 function summarize(set: string, results: FastPathPhotoResult[], faceLongSide: number): Summary {
   const diffs = results.map((r) => r.diffs.find((d) => d.faceLongSide === faceLongSide)!);
@@ -149,10 +204,10 @@ function summarize(set: string, results: FastPathPhotoResult[], faceLongSide: nu
   const exactDecodes = results.map((r) => r.decodes.find((d) => d.exact && d.faceLongSide === faceLongSide)!);
   const scales: Record<string, number> = {};
   for (const d of fastDecodes) {
-    const key = d.origin.kind === 'reduced' ? `${d.origin.width}×${d.origin.height}` : d.origin.kind;
+    const key = originLabel(d.origin);
     scales[key] = (scales[key] ?? 0) + 1;
   }
-  const reduced = diffs.filter((_, i) => fastDecodes[i].origin.kind === 'reduced');
+  const reduced = diffs.filter((_, i) => fastDecodes[i].origin.kind === 'reduced' || fastDecodes[i].origin.kind === 'jpeg-preview');
   const cos = diffs.map((d) => d.cosine).filter((c): c is number => c !== null);
   const times = (ds: typeof fastDecodes) => ({ decodeMs: mean(ds.map((d) => d.decodeMs)), preprocessMs: mean(ds.map((d) => d.preprocessMs)), wallMs: mean(ds.map((d) => d.wallMs)) });
   return {
@@ -177,9 +232,15 @@ const md = (header: string[], rows: string[][]) =>
 export function formatFastPath(r: FastPathResults): string {
   const people = (f: number) => (f === 0 ? 'off' : `on (${f} px)`);
   const cosText = (x: number | null) => (x === null ? '—' : x.toFixed(6));
-  const setName: Record<string, string> = { real: 'real photos ≥ 1 MP', 'camera-24mp': 'camera-like 24 MP (synthetic)', orientation: '24 MP, EXIF orientations' };
+  const setName: Record<string, string> = {
+    real: 'real photos ≥ 1 MP',
+    'real-mpf': 'real photos ≥ 1 MP + MPF preview at ½ size (generated)',
+    'camera-24mp': 'camera-like 24 MP (synthetic)',
+    'camera-24mp-mpf': 'camera-like 24 MP + MPF preview 1616×1080 (synthetic)',
+    orientation: '24 MP, EXIF orientations',
+  };
   const cost = md(
-    ['photos', 'people checks', 'n', 'fast decode size (count)', 'max |Δ|', 'mean |Δ|', 'mean |Δ| (reduced only)', 'min cosine', 'mean cosine'],
+    ['photos', 'people checks', 'n', 'fast decode size (count)', 'max |Δ|', 'mean |Δ|', 'mean |Δ| (reduced or preview only)', 'min cosine', 'mean cosine'],
     r.summaries.map((s) => [
       setName[s.set] ?? s.set,
       people(s.faceLongSide),
@@ -214,7 +275,7 @@ export function formatFastPath(r: FastPathResults): string {
         const dec = (exact: boolean, f: number) => p.decodes.find((x) => x.exact === exact && x.faceLongSide === f)!;
         const size = (f: number) => {
           const o = dec(false, f).origin;
-          return o.kind === 'reduced' ? `${o.width}×${o.height}` : 'full';
+          return o.kind === 'file' ? 'full' : originLabel(o);
         };
         const cell = (f: number) => `${d(f).maxAbs} / ${d(f).meanAbs.toFixed(2)}, ${cosText(d(f).cosine)}`;
         const t = (exact: boolean, f: number) => (dec(exact, f).decodeMs + dec(exact, f).preprocessMs).toFixed(0);
@@ -225,7 +286,7 @@ export function formatFastPath(r: FastPathResults): string {
     p.boxed.map((t) => {
       const d = p.diffs.find((x) => x.faceLongSide === t.faceLongSide)!;
       const o = p.decodes.find((x) => !x.exact && x.faceLongSide === t.faceLongSide)!.origin;
-      return [p.label, people(t.faceLongSide), `${o.kind === 'reduced' ? `${o.width}×${o.height}` : o.kind} (exactly ${t.boxWidth}×${t.boxHeight})`, `${d.maxAbs} / ${d.meanAbs.toFixed(2)}, ${cosText(d.cosine)}`, `${t.maxAbs} / ${t.meanAbs.toFixed(2)}, ${cosText(t.cosine)}`];
+      return [p.label, people(t.faceLongSide), `${originLabel(o)} (exactly ${t.boxWidth}×${t.boxHeight})`, `${d.maxAbs} / ${d.meanAbs.toFixed(2)}, ${cosText(d.cosine)}`, `${t.maxAbs} / ${t.meanAbs.toFixed(2)}, ${cosText(t.cosine)}`];
     }),
   );
   const boxed = boxedRows.length
@@ -242,8 +303,11 @@ async function main(): Promise<void> {
   const skipped: { file: string; reason: string }[] = [];
   const load0 = loadavg()[0];
   log('photos…');
-  const photos = [...(await sharedPhotos(skipped)), ...(await cameraPhotos())];
-  log(`${photos.filter((p) => p.set === 'real').length} real photos ≥ 1 MP (${skipped.length} skipped as smaller), ${photos.filter((p) => p.set !== 'real').length} camera-like 24-MP files`);
+  const real = await sharedPhotos(skipped);
+  const photos = [...real, ...(await realMpfPhotos(real)), ...(await cameraPhotos())];
+  log(
+    `${real.length} real photos ≥ 1 MP (${skipped.length} skipped as smaller) and as many copies with an MPF preview, ${photos.filter((p) => p.set !== 'real' && p.set !== 'real-mpf').length} camera-like 24-MP files`,
+  );
   const stale = distStaleReason();
   if (stale) {
     log(`building the app (${stale})…`);
@@ -259,7 +323,7 @@ async function main(): Promise<void> {
     const context = await browser.newContext();
     const page = await openLab(context, baseUrl, errors, 'lab fast path');
     // Decode everything first (nothing else running), then embed.
-    for (const set of ['real', 'camera-24mp', 'orientation'] as const) {
+    for (const set of SETS) {
       const chosen = photos.filter((p) => p.set === set);
       if (!chosen.length) continue;
       log(`${set}: decoding ${chosen.length} photos, exact and fast, people checks off and on…`);
@@ -278,7 +342,7 @@ async function main(): Promise<void> {
         if (!sizes.has(expected)) problems.push(`displayed size ${[...sizes].join(', ')}, expected ${expected} (stored ${p.width}×${p.height}, orientation ${p.orientation})`);
         for (const diff of d.diffs) if (diff.maxAbs > 64) problems.push(`people ${diff.faceLongSide ? 'on' : 'off'}: large difference, max ${diff.maxAbs}, mean ${diff.meanAbs.toFixed(2)} (what a shifted crop or a wrong orientation looks like)`);
         results.push({ ...p, decodes: d.decodes, diffs: d.diffs.map((x) => ({ ...x, cosine: null })), boxed: d.boxed.map((x) => ({ ...x, cosine: null })), exactStable: d.exactStable, problems });
-        const fast = d.decodes.filter((x) => !x.exact).map((x) => (x.origin.kind === 'reduced' ? `${x.origin.width}×${x.origin.height}` : x.origin.kind)).join(' / ');
+        const fast = d.decodes.filter((x) => !x.exact).map((x) => originLabel(x.origin)).join(' / ');
         log(
           `  ${p.label}: fast decoded at ${fast}; |Δ| max/mean ${d.diffs.map((x) => `${x.maxAbs}/${x.meanAbs.toFixed(2)}`).join(', ')}${d.boxed.length ? ` (boxed: ${d.boxed.map((x) => `${x.maxAbs}/${x.meanAbs.toFixed(2)}`).join(', ')})` : ''}; ms exact ${d.decodes.filter((x) => x.exact).map((x) => (x.decodeMs + x.preprocessMs).toFixed(0)).join('/')} fast ${d.decodes.filter((x) => !x.exact).map((x) => (x.decodeMs + x.preprocessMs).toFixed(0)).join('/')}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`,
         );
@@ -310,7 +374,7 @@ async function main(): Promise<void> {
     await server.close();
   }
   const summaries: Summary[] = [];
-  for (const set of ['real', 'camera-24mp', 'orientation']) {
+  for (const set of SETS) {
     const rs = results.filter((r) => r.set === set);
     if (rs.length) for (const f of FACE_SIDES) summaries.push(summarize(set, rs, f));
   }

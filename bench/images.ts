@@ -5,10 +5,12 @@
  * images decode much faster than photos and would flatter the pipeline.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { MPF_LARGE_THUMBNAIL_FULL_HD } from '../src/library/metadata/mpf';
+import { withMpfPreviews } from '../test/helpers/mpfJpeg';
 
 export const IMAGES_ROOT = join(tmpdir(), 'loupe-bench-images');
 
@@ -152,11 +154,28 @@ async function cachedSet(
   return { id, dir, files: paths, width, height, totalBytes };
 }
 
+/** What a camera JPEG carries besides the photo (ensureCameraImages). */
+export interface CameraImageOptions {
+  /**
+   * Also an MPF preview (CIPA DC-007 Multi-Picture Format) of this stored size, as cameras append after the
+   * main image: the same raw pixels resized by sharp (`fit: 'fill'`), quality 85, stored unrotated like the
+   * primary, listed as a full-HD large thumbnail (MP type 0x010002) in an APP2 "MPF" segment after the EXIF.
+   */
+  mpfPreview?: { width: number; height: number };
+}
+
 /**
  * Camera-like JPEGs: `width`×`height` photo pixels at quality 92 (4:2:0), then an APP1 written by exiftool the
  * way a camera writes it: IFD0 (make, model, orientation), the EXIF IFD (exposure, date) and IFD1 with a
  * 160×120 JPEG thumbnail of the same picture, stored unrotated as cameras do. Every `portraitEvery`-th file
  * (1-based; 0 for none) has Orientation 6, a camera held upright.
+ *
+ * With `options.mpfPreview`, each file is the same JPEG (same pixels, same EXIF) with a large preview appended
+ * in the MPF layout (test/helpers/mpfJpeg.ts withMpfPreviews), cached as a set of its own. The size the bench
+ * uses, 1616×1080, follows a Sony-style camera JPEG: an ExifTool forum report lists Sony JPEGs whose MPF
+ * images are 1616×1080. These files are generated, not real camera files: the preview's encoder, quality and
+ * placement are this function's, not a camera's. The first file made is read back with exiftool
+ * (`-b -MPImage2:PreviewImage` must return the preview's bytes), the independent check of the layout.
  */
 export async function ensureCameraImages(
   count: number,
@@ -164,8 +183,12 @@ export async function ensureCameraImages(
   height: number,
   log: (line: string) => void,
   portraitEvery = 4,
+  options: CameraImageOptions = {},
 ): Promise<ImageSet> {
-  return cachedSet(`camera-${width}x${height}-q92-exif-v1`, count, width, height, log, `${width}×${height} camera JPEGs`, 4, {
+  const mpf = options.mpfPreview;
+  const id = `camera-${width}x${height}-q92-exif${mpf ? `-mpf${mpf.width}x${mpf.height}` : ''}-v1`;
+  let checked = false;
+  return cachedSet(id, count, width, height, log, `${width}×${height} camera JPEGs${mpf ? ` with ${mpf.width}×${mpf.height} MPF previews` : ''}`, 4, {
     name: (i) => `IMG_${String(1000 + i)}.JPG`,
     make: async (i, path) => {
       // More sensor noise and quality 92: ≈ 7 MB for 24 MP, a camera's "fine" JPEG (6–12 MB), since the entropy
@@ -178,9 +201,24 @@ export async function ensureCameraImages(
       const orientation = portraitEvery > 0 && (i + 1) % portraitEvery === 0 ? 6 : 1;
       writeCameraExif(part, thumb, orientation, i);
       rmSync(thumb);
+      if (mpf) {
+        const preview = await sharp(raw, { raw: { width, height, channels: 3 } }).resize(mpf.width, mpf.height, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+        writeFileSync(part, withMpfPreviews(readFileSync(part), [{ jpeg: preview, type: MPF_LARGE_THUMBNAIL_FULL_HD }]));
+        if (!checked) {
+          checkMpfPreview(part, preview);
+          checked = true;
+        }
+      }
       renameSync(part, path);
     },
   });
+}
+
+/** Throws unless exiftool reads `preview`'s exact bytes back as the second MP image of `path`. */
+export function checkMpfPreview(path: string, preview: Uint8Array): void {
+  const r = spawnSync(EXIFTOOL, ['-b', '-MPImage2:PreviewImage', path], { maxBuffer: 64 * 2 ** 20 });
+  if (r.status !== 0) throw new Error(`exiftool failed on ${path}: ${r.stderr.toString()}`);
+  if (!Buffer.from(preview).equals(r.stdout)) throw new Error(`exiftool reads ${r.stdout.length} bytes as MPImage2 of ${path}, not the ${preview.length}-byte preview written`);
 }
 
 const EXIFTOOL = '/usr/bin/exiftool';

@@ -10,7 +10,9 @@
  * exact path, people checks off and on, with the encoder-only reference before and after: bench/e2e24.ts,
  * written into the `endToEnd24mp` key of the existing results.json; with --quick, 16 files instead of 24;
  * --repeats N runs each configuration N times, alternated; --fresh-warmup redoes the app's phrase-embedding
- * warm-up instead of reusing the one an earlier invocation left in the temp folder).
+ * warm-up instead of reusing the one an earlier invocation left in the temp folder; --mpf runs it on the same
+ * files with a 1616×1080 MPF preview appended, which the fast path analyses instead of the photo, written into
+ * the `endToEnd24mpMpf` key and leaving `endToEnd24mp` as it was).
  *
  * Native and browser runs take turns, never overlap: the machine this was written for has two cores, and
  * every number is only comparable to one measured in the same run (hence the ratios). Native is measured
@@ -42,7 +44,7 @@ import { nativeSeeded, openNativeSession, timeNative, type NativeResult } from '
 import { minRowCosine } from './pixels';
 import { diagnoseLongTasks, type LongTaskDiagnosis } from './diagnose';
 import { benchFaces, type FacesBench } from './faces';
-import { benchE2e24, type E2e24Results } from './e2e24';
+import { benchE2e24, MPF_PREVIEW_24MP, type E2e24Results } from './e2e24';
 import { distStaleReason, ROOT, serve, viteBuild } from './server';
 import { formatE2e24Table, formatFacesTable, formatTable } from './table';
 
@@ -53,6 +55,8 @@ function argValue(name: string): string | null {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : null;
 }
 const QUICK = args.has('--quick');
+/** With --e2e-24mp: the camera files with an MPF preview (bench/e2e24.ts). */
+const MPF = args.has('--mpf');
 const SKIP_WEBGPU = QUICK || args.has('--skip-webgpu');
 const BATCHES = QUICK ? [1, 8] : [1, 8, 32];
 const MIN_MS = QUICK ? 2000 : 5000;
@@ -140,6 +144,8 @@ export interface Results {
   faces?: FacesBench | null;
   /** The app on camera-like 24-MP JPEGs, fast vs exact path, people off and on (`--e2e-24mp`); absent until run. */
   endToEnd24mp?: E2e24Results | null;
+  /** The same on the camera files with a 1616×1080 MPF preview (`--e2e-24mp --mpf`); absent until run. */
+  endToEnd24mpMpf?: E2e24Results | null;
   pageErrors: string[];
   totalSeconds: number;
 }
@@ -437,7 +443,10 @@ async function onlyFaces(): Promise<void> {
   log(`wrote ${previous ? out : alone}`);
 }
 
-/** The 24-MP end-to-end section alone (it takes ≈ 10 minutes), merged into results.json like --only-faces. */
+/**
+ * The 24-MP end-to-end section alone (it takes ≈ 10 minutes), merged into results.json like --only-faces: into
+ * `endToEnd24mp`, or with --mpf (the files with an MPF preview) into `endToEnd24mpMpf`.
+ */
 async function onlyE2e24(): Promise<void> {
   const outDir = process.env.LOUPE_DIST ?? 'dist';
   const stale = distStaleReason(resolve(ROOT, outDir));
@@ -451,17 +460,36 @@ async function onlyE2e24(): Promise<void> {
   const errors = new PageErrors();
   let e2e: E2e24Results;
   try {
-    log(`24 MP end to end on Chromium ${browser.version()}${QUICK ? ' (--quick)' : ''}`);
-    e2e = await benchE2e24(browser, baseUrl, { quick: QUICK, model: MODEL, errors, log, images: QUICK ? 16 : 24, repeats: Number(argValue('--repeats') ?? 1), minMs: MIN_MS, reuseWarmup: !args.has('--fresh-warmup') });
+    log(`24 MP end to end on Chromium ${browser.version()}${QUICK ? ' (--quick)' : ''}${MPF ? `, files with a ${MPF_PREVIEW_24MP.width}×${MPF_PREVIEW_24MP.height} MPF preview (--mpf)` : ''}`);
+    e2e = await benchE2e24(browser, baseUrl, {
+      quick: QUICK,
+      model: MODEL,
+      errors,
+      log,
+      images: QUICK ? 16 : 24,
+      repeats: Number(argValue('--repeats') ?? 1),
+      minMs: MIN_MS,
+      reuseWarmup: !args.has('--fresh-warmup'),
+      mpfPreview: MPF ? MPF_PREVIEW_24MP : undefined,
+    });
   } finally {
     await browser.close();
     await server.close();
   }
   const out = join(ROOT, 'bench/results.json');
   const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Results) : null;
-  if (previous) writeFileSync(out, `${JSON.stringify({ ...previous, endToEnd24mp: e2e }, null, 2)}\n`);
-  const alone = join(tmpdir(), 'loupe-e2e24-results.json');
+  const key = MPF ? 'endToEnd24mpMpf' : 'endToEnd24mp';
+  if (previous) writeFileSync(out, `${JSON.stringify({ ...previous, [key]: e2e }, null, 2)}\n`);
+  const alone = join(tmpdir(), MPF ? 'loupe-e2e24-mpf-results.json' : 'loupe-e2e24-results.json');
   if (!previous) writeFileSync(alone, `${JSON.stringify(e2e, null, 2)}\n`);
+  console.log();
+  // formatE2e24Table describes the plain camera set: say which set this was, and what the decode worker read.
+  const mpfPreview = e2e.set?.mpfPreview;
+  console.log(
+    `Image set: ${e2e.set?.id ?? '?'} (${mpfPreview ? `camera-like 24 MP with a ${mpfPreview.width}×${mpfPreview.height} MPF preview appended, generated: \`--e2e-24mp --mpf\`, results.json endToEnd24mpMpf` : 'camera-like 24 MP, no MPF preview: results.json endToEnd24mp'})`,
+  );
+  const origins = (path: 'fast' | 'exact') => Object.entries(e2e.decodeOrigins?.[path] ?? {}).map(([k, v]) => `${k} (${v})`).join(', ') || '?';
+  console.log(`Decode worker alone, origins of the timed decodes: fast path ${origins('fast')}; exact path ${origins('exact')}`);
   console.log();
   console.log(formatE2e24Table(e2e));
   console.log();

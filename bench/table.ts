@@ -1,3 +1,4 @@
+import type { PixelOrigin } from '../src/library/decodeApi';
 import type { AppRunResult } from './browser';
 import type { E2e24Results } from './e2e24';
 import type { FacesBench } from './faces';
@@ -98,7 +99,7 @@ export function formatTable(r: Results): string {
     `${r.date.slice(0, 10)} · ${r.machine.cpuModel} × ${r.machine.cpuCount} · ${r.machine.os} · Node ${r.machine.node} · ` +
     `Chromium ${r.chromium.version} · crossOriginIsolated ${String(r.crossOriginIsolated)} · ` +
     `load average ${r.loadAverage.start[0].toFixed(1)} at start, ${r.loadAverage.end[0]?.toFixed(1) ?? '?'} at end · model ${r.model.id} (${r.model.note})`;
-  return `${meta}\n\n${lines.join('\n')}${r.endToEnd24mp ? `\n\n${formatE2e24Table(r.endToEnd24mp)}` : ''}${r.faces ? `\n\n${formatFacesTable(r.faces)}` : ''}`;
+  return `${meta}\n\n${lines.join('\n')}${r.endToEnd24mp ? `\n\n${formatE2e24Table(r.endToEnd24mp)}` : ''}${r.endToEnd24mpMpf ? `\n\n${formatE2e24Table(r.endToEnd24mpMpf)}` : ''}${r.faces ? `\n\n${formatFacesTable(r.faces)}` : ''}`;
 }
 
 const md = (header: string[], rows: string[][]) =>
@@ -133,11 +134,19 @@ export function formatFacesTable(f: FacesBench): string {
   return `${head}\n\n${perImage}\n\nSame ${c.photos.length} photos (${c.expectedFaces} labelled faces), model ${c.model}, WASM, best of ${c.allRuns.both.length} alternated run(s):\n\n${cost}${note}`;
 }
 
+/** What the decode worker decoded: a k/8 size, a camera's embedded preview, or the whole file. */
+function originText(o: PixelOrigin | undefined): string {
+  if (!o) return '?';
+  if (o.kind === 'reduced') return `${o.width}×${o.height}`;
+  if (o.kind === 'jpeg-preview') return `MPF preview ${o.width}×${o.height}`;
+  return 'full size';
+}
+
 /** The app on camera-like 24-MP JPEGs (bench/e2e24.ts): img/s to scores against encoder-only, fast vs exact path. */
 export function formatE2e24Table(e: E2e24Results): string {
   const enc = e.encoderOnly;
   const head =
-    `End to end on 24 MP (\`--e2e-24mp\`), ${e.date.slice(0, 10)}: ${e.images}× ${e.width}×${e.height} camera-like JPEG (${f1(e.fileMB)} MB, EXIF with thumbnail, every 4th Orientation 6), ` +
+    `End to end on 24 MP (\`--e2e-24mp${e.set?.mpfPreview ? ' --mpf' : ''}\`), ${e.date.slice(0, 10)}: ${e.images}× ${e.width}×${e.height} camera-like JPEG (${f1(e.fileMB)} MB, EXIF with thumbnail, every 4th Orientation 6${e.set?.mpfPreview ? `, a ${e.set.mpfPreview.width}×${e.set.mpfPreview.height} MPF preview after the photo` : ''}), ` +
     `model clip-b32-random, WASM ${e.threads ?? '?'} threads (app's choice), batch 8; encoder-only img/s measured in a lab page before the first app run and after each (${enc.points.map((p) => f2(p.imagesPerSecond)).join(', ')}): each run's ratio is to the better of the two around it. ` +
     `${e.machine.cpuCount} cores shared with other engineers' tests during the run: load average ${e.loadAverage.start[0].toFixed(1)} at start, ${e.loadAverage.end[0].toFixed(1)} at end (per run in the notes); ${e.runs.length / Math.max(1, e.summary.length)} run(s) per configuration, alternated, all rows from this one invocation (${(e.totalSeconds / 60).toFixed(1)} min). ` +
     `Every run starts with the app's phrase-embedding cache warm (${e.warmup.reused ? 'reused from an earlier invocation' : `a warm-up page paid it: ${sec(e.warmup.ms)} s`}), as a returning user's browser does.`;
@@ -169,7 +178,7 @@ export function formatE2e24Table(e: E2e24Results): string {
     ['decode worker alone (no encoder)', 'people checks', 'decoded at', 'decode + preprocess ms', 'with thumbnail, figures, metadata, face image'],
     e.decode.map((d) => {
       const o = d.timings[0]?.origin;
-      return [d.path, d.people, o ? (o.kind === 'reduced' ? `${o.width}×${o.height}` : 'full size') : '?', `${d.mean.decodeMs.toFixed(0)} + ${d.mean.preprocessMs.toFixed(0)} = ${(d.mean.decodeMs + d.mean.preprocessMs).toFixed(0)}`, `${d.mean.wallMs.toFixed(0)} ms`];
+      return [d.path, d.people, originText(o), `${d.mean.decodeMs.toFixed(0)} + ${d.mean.preprocessMs.toFixed(0)} = ${(d.mean.decodeMs + d.mean.preprocessMs).toFixed(0)}`, `${d.mean.wallMs.toFixed(0)} ms`];
     }),
   );
   return `${head}\n\n${app}\n\n${dec}`;

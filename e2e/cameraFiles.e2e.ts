@@ -1,16 +1,19 @@
 /**
  * A photographer's card in one drop (issue 14): generated RAW containers of every brand (each checked by
  * ExifTool in test/rawPreview.test.ts), the real DNG and phone HEICs of ../shared/images/camera, ExifTool's
- * stripped RAWs (no preview data) and an empty CR3, and a JPEG with an EXIF thumbnail. Every photo shows
+ * stripped RAWs (no preview data) and an empty CR3, a JPEG with an EXIF thumbnail, and a camera JPEG with an MPF
+ * preview. Every photo shows
  * upright with a score and says what it was analysed from; the others get a reason naming their format; the
  * grid shows first looks before any score.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, inject, it } from 'vitest';
+import { MPF_LARGE_THUMBNAIL_FULL_HD } from '../src/library/metadata/mpf';
+import { withMpfPreviews } from '../test/helpers/mpfJpeg';
 import { REQUIRED_FORMATS, writeRawContainer, type Generated } from '../test/helpers/rawContainers';
 import { dropFiles, fileFromDisk, freshPage, SHARED, sharedBrowser, waitForAnalysis, type DropFile } from './browser';
 
@@ -39,6 +42,25 @@ async function jpegWithThumbnail(dir: string): Promise<DropFile> {
   return fileFromDisk(photo);
 }
 
+/**
+ * A 4800×3200 camera JPEG held upright (Orientation 6) with a 1620×1080 MPF preview after it, as many cameras
+ * write (test/mpf.test.ts checks the layout against ExifTool).
+ */
+async function jpegWithMpfPreview(dir: string): Promise<DropFile> {
+  const draw = (w: number, h: number) =>
+    sharp({ create: { width: 4800, height: 3200, channels: 3, background: '#36a' } })
+      .composite([{ input: Buffer.from('<svg width="4800" height="3200"><rect x="600" y="400" width="1800" height="1200" fill="#fc3"/></svg>') }])
+      .png()
+      .toBuffer()
+      .then((b) => sharp(b).resize(w, h).jpeg({ quality: 85 }).toBuffer());
+  const photo = join(dir, 'DSC_0100.JPG');
+  writeFileSync(photo, await draw(4800, 3200));
+  execFileSync(EXIFTOOL, ['-q', '-overwrite_original', '-n', '-Orientation=6', '-Make=SONY', photo]);
+  const preview = new Uint8Array(await draw(1620, 1080));
+  const file = withMpfPreviews(new Uint8Array(readFileSync(photo)), [{ jpeg: preview, type: MPF_LARGE_THUMBNAIL_FULL_HD }]);
+  return { name: 'DSC_0100.JPG', bytes: file };
+}
+
 describe.skipIf(!existsSync(CAMERA) || !existsSync(EXIFTOOL))('camera files (needs ../shared/images/camera and exiftool)', () => {
   it('reads RAW of every brand from its preview, HEIC upright, refuses stripped RAWs by name, and shows first looks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-card-'));
@@ -51,6 +73,7 @@ describe.skipIf(!existsSync(CAMERA) || !existsSync(EXIFTOOL))('camera files (nee
       ...Object.keys(STRIPPED).map((n) => fileFromDisk(join(CAMERA, 'stripped', n))),
       { name: 'EMPTY.CR3', bytes: new Uint8Array(0) },
       await jpegWithThumbnail(dir),
+      await jpegWithMpfPreview(dir),
     ];
     const page = await freshPage(chrome.browser);
     await page.goto(new URL('?model=clip-tiny&backend=wasm&people=off', base).href);
@@ -102,6 +125,11 @@ describe.skipIf(!existsSync(CAMERA) || !existsSync(EXIFTOOL))('camera files (nee
     }
     expect(tiles['EMPTY.CR3']).toMatchObject({ status: 'failed', error: 'CR3: empty file (0 bytes)' });
     expect(tiles['DSC_0042.JPG']?.status).toBe('scored');
+    // A camera JPEG with an MPF preview: analysed from the preview (the fast path), upright by the photo's EXIF.
+    expect(tiles['DSC_0100.JPG']?.status, tiles['DSC_0100.JPG']?.error ?? '').toBe('scored');
+    expect(tiles['DSC_0100.JPG'].size).toBe('3200×4800');
+    const thumb = await page.$eval('[data-testid="tile"][data-name="DSC_0100.JPG"] img', (img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight]);
+    expect(thumb[0], 'the thumbnail is upright (portrait)').toBeLessThan(thumb[1]);
 
     const firstLooks = await page.evaluate(() => [...(window as unknown as { firstLooks: Set<string> }).firstLooks]);
     expect(firstLooks).toContain('DSC_0042.JPG');
@@ -113,6 +141,10 @@ describe.skipIf(!existsSync(CAMERA) || !existsSync(EXIFTOOL))('camera files (nee
     await page.click('[data-testid="tile"][data-name="IMG_CR3.cr3"]');
     await page.keyboard.press('e');
     await expect.poll(() => page.textContent('[data-testid="explain"]')).toContain("CR3 file's embedded JPEG preview (2400×1600)");
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid="tile"][data-name="DSC_0100.JPG"]');
+    await page.keyboard.press('e');
+    await expect.poll(() => page.textContent('[data-testid="explain"]')).toContain('Analysed from the 1620×1080 preview the camera embedded in this JPEG (MPF)');
     await page.close();
   }, 420_000);
 });

@@ -334,13 +334,17 @@ describe('DecodePool on the rpc layer', () => {
   function decodeStage() {
     const workers: PortWorker[] = [];
     const release = new Map<string, () => void>();
+    const looked: string[] = [];
     const spawn = () => {
       const { port1, port2 } = new MessageChannel();
       const api: DecodeApi = {
         decode: ({ name }) => new Promise((resolve) => release.set(name, () => resolve({ type: 'failed', reason: `checked ${name}` }))),
         hash: async (file) => ({ type: 'hashed', contentHash: `${file.size} bytes` }),
         faceImage: async ({ name }) => ({ type: 'failed', reason: `no face image for ${name}` }),
-        identify: async ({ file }) => ({ type: 'hashed', contentHash: `${file.size} bytes`, firstLook: null }),
+        firstLooks: async ({ files }) => {
+          looked.push(...files.map((f) => f.name));
+          return { type: 'first-looks', looks: files.map(() => null) };
+        },
       };
       serve<DecodeApi>(api, { endpoint: port2 });
       const worker = new PortWorker(port1, port2);
@@ -348,7 +352,7 @@ describe('DecodePool on the rpc layer', () => {
       opened.push(worker);
       return worker;
     };
-    return { pool: new DecodePool(2, spawn), workers, release };
+    return { pool: new DecodePool(2, spawn), workers, release, looked };
   }
   const file = () => new Blob([new Uint8Array(4)]);
 
@@ -369,16 +373,21 @@ describe('DecodePool on the rpc layer', () => {
     expect(await pool.hash(file())).toEqual({ type: 'hashed', contentHash: '4 bytes' });
   });
 
-  it('identifies files ahead of decodes already waiting (the grid fills before the analysis goes on)', async () => {
-    const { pool, release } = decodeStage();
+  it('takes first looks, then hashes, ahead of decodes already waiting (the grid fills before the analysis goes on)', async () => {
+    const { pool, release, looked } = decodeStage();
     const request = (name: string) => ({ file: file(), name, thumbSize: 0, exact: true, faceLongSide: 0 });
     const running = ['a', 'b'].map((name) => pool.decode(request(name)));
     const waiting = pool.decode(request('c'));
     await until(() => release.has('a') && release.has('b'));
-    const identified = pool.identify({ file: file(), name: 'x', firstLookSize: 0 });
+    const order: string[] = [];
+    const identified = pool.hash(file()).then((h) => (order.push('hash'), h));
+    const looks = pool.firstLooks({ files: [{ file: file(), name: 'x.jpg' }], size: 320 }).then((l) => (order.push('look'), l));
     release.get('a')!();
-    // The freed worker takes the identify, queued after 'c', before 'c'.
+    // The freed worker takes the look (queued last), then the hash, both queued after 'c', before 'c'.
     expect(await identified).toMatchObject({ type: 'hashed' });
+    expect(await looks).toEqual({ type: 'first-looks', looks: [null] });
+    expect(looked).toEqual(['x.jpg']);
+    expect(order).toEqual(['look', 'hash']);
     expect(release.has('c')).toBe(false);
     release.get('b')!();
     await until(() => release.has('c'));

@@ -297,3 +297,15 @@ export function preprocessForClip(src: PixelSource, out?: Float32Array, offset =
   const resized = resizeShortestSide(src, CLIP_IMAGE_SIZE);
   return toClipTensor(centerCrop(resized, CLIP_IMAGE_SIZE), out, offset);
 }
+
+/**
+ * preprocessForClip for pixels that stand for a larger photo (a k/8 decode, an embedded preview): resized to the
+ * size PIL gives the photo itself (`photo`, its displayed size). A copy whose shape is a fraction of a pixel off
+ * the photo's (a camera's 1616×1080 preview of a 6000×4000 photo is 0.25 % narrower) is stretched back to the
+ * photo's shape rather than resized to one output column less, which would move the crop. Where the copy has the
+ * photo's shape exactly (a full-size decode, a k/8 that divides both sides) it is preprocessForClip.
+ */
+export function preprocessReducedForClip(src: PixelSource, photo: { width: number; height: number }): Float32Array {
+  const resized = resizeBicubic(src, resizeOutputSize(photo.width, photo.height, CLIP_IMAGE_SIZE));
+  return toClipTensor(centerCrop(resized, CLIP_IMAGE_SIZE));
+}

@@ -1,9 +1,9 @@
 /// <reference lib="webworker" />
 import { readBitmapRgba } from '../engine/bitmapPixels';
-import { preprocessForClip } from '../engine/preprocess';
+import { preprocessReducedForClip } from '../engine/preprocess';
 import { serve, withTransfer } from '../engine/rpc';
 import { contentHash } from './contentHash';
-import type { DecodeApi, DecodeOutcome, DecodeRequest, FaceImageOutcome, FaceImageRequest, HashOutcome, IdentifyRequest, UnreadableFile } from './decodeApi';
+import type { DecodeApi, DecodeOutcome, DecodeRequest, FaceImageOutcome, FaceImageRequest, FirstLooksOutcome, FirstLooksRequest, HashOutcome, UnreadableFile } from './decodeApi';
 import { firstLook } from './firstLook';
 import { readImageMetadata } from './metadata/readMetadata';
 import { openImage } from './openImage';
@@ -60,7 +60,8 @@ async function decode(req: DecodeRequest): Promise<DecodeOutcome> {
     const t1 = performance.now();
     // JPEG has no alpha; the others may, and need the exact (WebGL2) read-back.
     const { pixels: rgba } = await readBitmapRgba(bitmap, format !== 'jpeg');
-    const pixels = preprocessForClip(rgba);
+    // The output size is the photo's, whatever size its pixels were decoded at (preprocess.ts).
+    const pixels = preprocessReducedForClip(rgba, { width, height });
     const preprocessMs = performance.now() - t1;
     const thumbnail = await thumbnailOf(bitmap, req.thumbSize);
     // Neither is worth failing the image for: a photo without figures or metadata still gets scored.
@@ -89,10 +90,11 @@ async function hash(file: Blob): Promise<HashOutcome> {
   return { type: 'hashed', contentHash: await contentHash(file) };
 }
 
-async function identify(req: IdentifyRequest): Promise<HashOutcome> {
-  // A missing or broken preview never stops the file being identified: its tile fills in when analysed.
-  const look = await firstLook(req.file, req.name, req.firstLookSize).catch(() => null);
-  return { type: 'hashed', contentHash: await contentHash(req.file), firstLook: look };
+async function firstLooks(req: FirstLooksRequest): Promise<FirstLooksOutcome> {
+  const looks: (Blob | null)[] = [];
+  // A missing or broken preview is no look: the file's tile fills in when it is analysed.
+  for (const { file, name } of req.files) looks.push(await firstLook(file, name, req.size).catch(() => null));
+  return { type: 'first-looks', looks };
 }
 
 /** A file that breaks a step not foreseen above still gets a reason on its tile, never an error. */
@@ -103,6 +105,6 @@ function failedAs(step: string) {
 serve<DecodeApi>({
   decode: (req) => decode(req).catch(failedAs('decoding')),
   hash: (file) => hash(file).catch(failedAs('reading')),
-  identify: (req) => identify(req).catch(failedAs('reading')),
+  firstLooks: (req) => firstLooks(req).catch(() => ({ type: 'first-looks' as const, looks: req.files.map(() => null) })),
   faceImage: (req) => faceImage(req).catch(failedAs('decoding')),
 });

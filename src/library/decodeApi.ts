@@ -12,6 +12,8 @@ export type PixelOrigin =
   | { kind: 'file' }
   /** A JPEG decoded by its own decoder at a k/8 scale (DCT scaling): width × height, before orientation. */
   | { kind: 'reduced'; width: number; height: number }
+  /** The large preview a camera JPEG embeds (MPF), at its stored size (before orientation): the fast path. */
+  | { kind: 'jpeg-preview'; width: number; height: number }
   /** A camera RAW's largest embedded JPEG preview, at its stored size (before orientation). */
   | { kind: 'raw-preview'; format: string; width: number; height: number }
   /** A HEIC/HEIF decoded by libheif (WebAssembly), its irot/imir applied. */
@@ -37,18 +39,22 @@ export interface DecodedImage {
 export interface HashedFile {
   type: 'hashed';
   contentHash: string;
-  /**
-   * The grid's first look, before any analysis: the file's own small preview (a JPEG's EXIF thumbnail, a RAW's
-   * embedded preview), upright, as a JPEG; null when the file has none or none was asked for.
-   */
-  firstLook?: Blob | null;
 }
 
-export interface IdentifyRequest {
-  file: Blob;
-  name: string;
-  /** Long side of the first-look thumbnail at most (it is never enlarged); 0 for none. */
-  firstLookSize: number;
+/** Files whose first looks are wanted, a few per call (each is a small read and a small decode). */
+export interface FirstLooksRequest {
+  files: { file: Blob; name: string }[];
+  /** Long side of each first-look thumbnail at most (it is never enlarged). */
+  size: number;
+}
+
+export interface FirstLooksOutcome {
+  type: 'first-looks';
+  /**
+   * Per file, in order: the grid's first look, before the file is even identified: its own small preview (a
+   * JPEG's EXIF thumbnail, a RAW's embedded preview), upright, as a JPEG; null when it has none.
+   */
+  looks: (Blob | null)[];
 }
 
 export interface UnreadableFile {
@@ -93,8 +99,8 @@ export interface DecodeApi {
   decode(request: DecodeRequest): Promise<DecodeOutcome>;
   /** sha256 of the file's bytes. */
   hash(file: Blob): Promise<HashOutcome>;
-  /** sha256 of the file's bytes, and its first-look thumbnail. */
-  identify(request: IdentifyRequest): Promise<HashOutcome>;
+  /** First-look thumbnails, read from the first bytes of each file (no file is read whole). */
+  firstLooks(request: FirstLooksRequest): Promise<FirstLooksOutcome>;
   /** The photo decoded (any format the decode reads) and scaled for the people checks. */
   faceImage(request: FaceImageRequest): Promise<FaceImageOutcome | UnreadableFile>;
 }

@@ -4,20 +4,27 @@
  * tile) and is replaced by a fresh one for the next job.
  */
 import { Cancelled, connect, WorkerCrashed, type Connection, type WorkerLike } from '../engine/rpc';
-import type { DecodeApi, DecodeOutcome, DecodeRequest, FaceImageOutcome, FaceImageRequest, HashOutcome, IdentifyRequest, UnreadableFile } from './decodeApi';
+import type { DecodeApi, DecodeOutcome, DecodeRequest, FaceImageOutcome, FaceImageRequest, FirstLooksOutcome, FirstLooksRequest, HashOutcome, UnreadableFile } from './decodeApi';
 
 export type { DecodeOutcome, HashOutcome };
 
 type DecodeWorker = Connection<DecodeApi, Record<never, never>>;
 
-type Outcome = DecodeOutcome | HashOutcome | FaceImageOutcome;
+type Outcome = DecodeOutcome | HashOutcome | FaceImageOutcome | FirstLooksOutcome;
+
+/**
+ * Which waiting job a free worker takes first: the grid's first looks (a small read each), then identifying
+ * files (a hash of every byte), then decodes for the analysis: Photo Mechanic's order, so a photographer sees
+ * the card before anything is scored.
+ */
+const PRIORITY = { look: 0, identify: 1, decode: 2 } as const;
+type Priority = (typeof PRIORITY)[keyof typeof PRIORITY];
 
 interface Job {
   run(worker: DecodeWorker): Promise<Outcome>;
   resolve(outcome: Outcome): void;
   reject(error: unknown): void;
-  /** Ahead of ordinary jobs (see enqueue). */
-  first: boolean;
+  priority: Priority;
   /** Removes the job's abort listener: once it runs, or when the pool closes. */
   detach(): void;
 }
@@ -38,22 +45,22 @@ export class DecodePool {
 
   /** An abort drops the job while it waits; a decode already running finishes (it is short). */
   decode(request: DecodeRequest, signal?: AbortSignal): Promise<DecodeOutcome> {
-    return this.enqueue((w) => w.remote.decode(request), signal) as Promise<DecodeOutcome>;
+    return this.enqueue((w) => w.remote.decode(request), signal, PRIORITY.decode) as Promise<DecodeOutcome>;
   }
 
   /** The photo upright at the people checks' size (its bitmap is the caller's to close or transfer). */
   faceImage(request: FaceImageRequest, signal?: AbortSignal): Promise<FaceImageOutcome | UnreadableFile> {
-    return this.enqueue((w) => w.remote.faceImage(request), signal) as Promise<FaceImageOutcome | UnreadableFile>;
+    return this.enqueue((w) => w.remote.faceImage(request), signal, PRIORITY.decode) as Promise<FaceImageOutcome | UnreadableFile>;
   }
 
-  /** sha256 of the file's bytes and its first-look thumbnail, read in a worker. */
-  identify(request: IdentifyRequest, signal?: AbortSignal): Promise<HashOutcome> {
-    return this.enqueue((w) => w.remote.identify(request), signal, true) as Promise<HashOutcome>;
+  /** First-look thumbnails of a few files, ahead of every other job. */
+  firstLooks(request: FirstLooksRequest, signal?: AbortSignal): Promise<FirstLooksOutcome> {
+    return this.enqueue((w) => w.remote.firstLooks(request), signal, PRIORITY.look) as Promise<FirstLooksOutcome>;
   }
 
-  /** sha256 of the file's bytes, read in a worker (the main thread never reads whole files). */
+  /** sha256 of the file's bytes, read in a worker (the main thread never reads whole files), ahead of decodes. */
   hash(file: Blob, signal?: AbortSignal): Promise<HashOutcome> {
-    return this.enqueue((w) => w.remote.hash(file), signal, true) as Promise<HashOutcome>;
+    return this.enqueue((w) => w.remote.hash(file), signal, PRIORITY.identify) as Promise<HashOutcome>;
   }
 
   terminate(): void {
@@ -66,11 +73,8 @@ export class DecodePool {
     for (const w of this.workers) w.terminate();
   }
 
-  /**
-   * `first`: the job goes ahead of every ordinary one still waiting (identifying files, which gives the grid
-   * its tiles and first looks, before the decodes of an analysis already under way: Photo Mechanic's order).
-   */
-  private enqueue(run: Job['run'], signal?: AbortSignal, first = false): Promise<Outcome> {
+  /** The job waits behind those of its own priority or a higher one, ahead of the rest (PRIORITY). */
+  private enqueue(run: Job['run'], signal: AbortSignal | undefined, priority: Priority): Promise<Outcome> {
     if (signal?.aborted) return Promise.reject(new Cancelled());
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -79,9 +83,9 @@ export class DecodePool {
         this.queue.splice(i, 1);
         reject(new Cancelled());
       };
-      const job: Job = { run, resolve, reject, first, detach: () => signal?.removeEventListener('abort', onAbort) };
+      const job: Job = { run, resolve, reject, priority, detach: () => signal?.removeEventListener('abort', onAbort) };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const at = first ? this.queue.findIndex((j) => !j.first) : -1;
+      const at = this.queue.findIndex((j) => j.priority > priority);
       if (at < 0) this.queue.push(job);
       else this.queue.splice(at, 0, job);
       this.pump();

@@ -4,6 +4,7 @@
  * as in Photo Mechanic: a JPEG's EXIF thumbnail, a RAW's embedded preview (decoded at a reduced scale).
  * Nothing is decoded at full size; a file without such a preview gets none (its tile fills in when analysed).
  */
+import { jpegSize } from './decodePlan';
 import { exifThumbnail } from './metadata/exifThumbnail';
 import { openRaw } from './openRaw';
 import { orientBitmap } from './orientation';
@@ -20,7 +21,11 @@ export async function firstLook(file: Blob, name: string, size: number): Promise
   if (raw) return rawFirstLook(file, raw, size);
   const found = exifThumbnail(head);
   if (!found) return null;
-  return thumbnailFrom(file.slice(found.offset, found.offset + found.length, 'image/jpeg'), found.orientation, size);
+  const jpeg = file.slice(found.offset, found.offset + found.length, 'image/jpeg');
+  // Upright and small already (most photos): its own bytes are the look, with nothing decoded or encoded.
+  const stored = jpegSize(head.subarray(found.offset, found.offset + found.length));
+  if (found.orientation === 1 && stored && 'width' in stored && Math.max(stored.width, stored.height) <= size) return jpeg;
+  return thumbnailFrom(jpeg, found.orientation, size);
 }
 
 /** A RAW's embedded preview, decoded by the JPEG decoder at a reduced scale (the analysis's fast path). */

@@ -3,7 +3,8 @@
  * exact bicubic, the thumbnail, the technical figures, the people checks) the pixels it needs, and never a
  * bitmap over the pixel bound (decodePlan.ts). Runs in the decode worker.
  *
- * - Browser formats: the file itself. JPEGs on the fast path are decoded by libjpeg at a k/8 scale
+ * - Browser formats: the file itself. JPEGs on the fast path come from the large preview the camera
+ *   embedded (MPF, jpegPreview.ts) where it has one big enough, else are decoded by libjpeg at a k/8 scale
  *   (WebCodecs' desired size), so a 24-MP photo never exists at full size; the exact path decodes at full
  *   size, as PIL does.
  * - Camera RAW: its largest embedded JPEG preview (openRaw.ts), the way Photo Mechanic works.
@@ -12,6 +13,7 @@
 import type { PixelOrigin } from './decodeApi';
 import type { ImageMetadata } from './metadata/readMetadata';
 import { FAST_SHORT_SIDE, headerSize, jpegSize, MAX_DECODE_PIXELS, planDecode, type DecodePlan, type ImageSize } from './decodePlan';
+import { displayedSize, openJpegPreview } from './jpegPreview';
 import { openHeic } from './openHeic';
 import { openRaw } from './openRaw';
 import { detectRaw } from './raw';
@@ -23,6 +25,8 @@ export interface OpenOptions {
   exact: boolean;
   /** The long side the people checks need (0: none); the fast path keeps at least this much. */
   faceLongSide: number;
+  /** Opening an embedded preview: its own MPF list, if any, is not followed. */
+  inPreview?: boolean;
 }
 
 export interface OpenedImage {
@@ -41,13 +45,22 @@ export type OpenOutcome = OpenedImage | { reason: string };
 
 /** The stored size from the file's header, read before decoding; null when the header does not say. */
 export async function readSize(file: Blob, format: ImageFormat): Promise<ImageSize | null> {
-  if (format !== 'jpeg') return headerSize(format, new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
+  return (await readHeader(file, format)).size;
+}
+
+/** The stored size and the header bytes it was read from (a JPEG's reach its frame header, past EXIF and MPF). */
+async function readHeader(file: Blob, format: ImageFormat): Promise<{ size: ImageSize | null; head: Uint8Array }> {
+  if (format !== 'jpeg') {
+    const head = new Uint8Array(await file.slice(0, 65536).arrayBuffer());
+    return { size: headerSize(format, head), head };
+  }
   // A JPEG's frame header comes after its APP segments (EXIF, ICC…): read further until it is in.
   let have = Math.min(file.size, 131072);
   for (;;) {
-    const found = jpegSize(new Uint8Array(await file.slice(0, have).arrayBuffer()));
-    if (!found || !('needBytes' in found)) return found;
-    if (have >= file.size) return null;
+    const head = new Uint8Array(await file.slice(0, have).arrayBuffer());
+    const found = jpegSize(head);
+    if (!found || !('needBytes' in found)) return { size: found, head };
+    if (have >= file.size) return { size: null, head };
     have = Math.min(file.size, Math.max(found.needBytes, have * 2));
   }
 }
@@ -96,8 +109,16 @@ async function openScaledJpeg(file: Blob, size: ImageSize, plan: Extract<DecodeP
  * fast path applies to JPEGs only: the other decoders ignore a desired size.
  */
 export async function openBrowserImage(file: Blob, format: ImageFormat, options: OpenOptions): Promise<OpenOutcome> {
-  const size = await readSize(file, format);
+  const { size, head } = await readHeader(file, format);
   const fast = options.exact ? undefined : { shortSide: FAST_SHORT_SIDE, longSide: options.faceLongSide };
+  if (fast && size && format === 'jpeg' && !options.inPreview) {
+    const opened = await openJpegPreview(file, head, size, fast, (jpeg) => openPreviewBitmap(jpeg, options));
+    if (opened) {
+      const { width, height } = displayedSize(size, head);
+      const { preview } = opened;
+      return { bitmap: opened.bitmap, width, height, format, origin: { kind: 'jpeg-preview', width: preview.width, height: preview.height } };
+    }
+  }
   const plan = planDecode(format, size, typeof ImageDecoder === 'function', MAX_DECODE_PIXELS, fast);
   if (plan.kind === 'refuse') return { reason: plan.reason };
   try {
@@ -110,6 +131,12 @@ export async function openBrowserImage(file: Blob, format: ImageFormat, options:
       reason: `cannot decode this ${format.toUpperCase()} file: it is damaged or uses a variant the browser does not read (${err instanceof Error ? err.message : String(err)})`,
     };
   }
+}
+
+/** An embedded preview decoded as its own JPEG (at its fast scale); null when it cannot be. */
+async function openPreviewBitmap(jpeg: Blob, options: OpenOptions): Promise<ImageBitmap | null> {
+  const opened = await openBrowserImage(jpeg, 'jpeg', { ...options, inPreview: true });
+  return 'reason' in opened ? null : opened.bitmap;
 }
 
 /**

@@ -13,7 +13,7 @@ export async function openRaw(file: Blob, format: RawFormat, options: OpenOption
   if (!found.ok) return { reason: found.reason };
   const { preview } = found;
   const jpeg = await jpegWithoutExif(file.slice(preview.offset, preview.offset + preview.length, 'image/jpeg'));
-  const opened = await openBrowserImage(jpeg, 'jpeg', options);
+  const opened = await openBrowserImage(jpeg, 'jpeg', { ...options, inPreview: true });
   if ('reason' in opened) return { reason: `${format}: its embedded preview (${preview.width}×${preview.height}) could not be opened: ${opened.reason}` };
   const swap = swapsSides(preview.orientation);
   return {

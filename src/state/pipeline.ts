@@ -4,7 +4,7 @@
  *
  *   drop        ui/DropZone.tsx → addFiles (here), with the Files from library/collectFiles.ts
  *   identify    state/ingest.ts: sha256 in a decode worker (library/decode.worker.ts); a tile per new
- *               content hash, recorded in IndexedDB (library/persistence.ts); handed on 256 at a time
+ *               content hash, recorded in IndexedDB (library/persistence.ts); handed on 8, 16, … 256 at a time
  *   decode      state/analyse.ts → library/decodePool.ts → decode worker: 224² CLIP tensor
  *               (engine/preprocess.ts), thumbnail, technical figures, capture and prompt metadata
  *   embed+score state/analyse.ts → engine/inferenceClient.ts → inference worker: CLIP image encoder,

@@ -32,6 +32,11 @@ export interface Filters {
 
 export const NO_FILTERS: Filters = { decision: 'all', flag: 'all', minStars: 0, scoreMin: null, scoreMax: null };
 
+/** True when no filter hides anything. */
+export function filtersAreOff(f: Filters): boolean {
+  return f.decision === 'all' && f.flag === 'all' && f.minStars === 0 && f.scoreMin === null && f.scoreMax === null;
+}
+
 interface RankingState {
   tags: TagState[];
   activeTag: string | null;

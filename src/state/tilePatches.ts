@@ -3,6 +3,7 @@
  * copy the tile map and re-render per image. They are gathered and applied together at most every 100 ms.
  */
 import type { AnalysisProgress } from './analysisScheduler';
+import { applyFirstLooks } from './firstLooks';
 import { useLibrary, type Tile } from './libraryStore';
 
 const FLUSH_MS = 100;
@@ -20,6 +21,7 @@ export function flushTilePatches(): void {
   added.clear();
   if (pending.size > 0) lib.patchTiles([...pending].map(([id, patch]) => ({ id, patch })));
   pending.clear();
+  applyFirstLooks();
   if (progress) lib.setProgress(progress);
   progress = null;
   if (embeddingsChanged) lib.bumpEmbeddings();
@@ -32,6 +34,11 @@ export function flushTilePatches(): void {
  */
 export function flushInterval(libraryCount: number): number {
   return Math.min(1000, Math.max(FLUSH_MS, Math.round(libraryCount / 20)));
+}
+
+/** A flush soon (first looks queued: state/firstLooks.ts). */
+export function scheduleTileFlush(): void {
+  schedule();
 }
 
 function schedule(): void {

@@ -17,6 +17,8 @@ import { useView } from './useView';
 import { originShort } from './originNote';
 import { FileName } from './FileName';
 import { showBidiControls } from './safeName';
+import { useFirstLooks, type FirstLook } from '../state/firstLooks';
+import { filtersAreOff, useRanking } from '../state/rankingStore';
 
 export const TILE_WIDTH = 200;
 export const TILE_HEIGHT = 262;
@@ -169,12 +171,38 @@ function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: 
   );
 }
 
+/** A file still being read, shown by its own small preview (state/firstLooks.ts): nothing to decide on yet. */
+function FirstLookView({ look }: { look: FirstLook }) {
+  return (
+    <figure className="tile tile-reading" data-testid="first-look" data-name={look.name} title="Still being read: it can be culled once it has been identified">
+      <div className="thumb">
+        <img src={look.thumbUrl} alt={showBidiControls(look.name)} decoding="async" />
+      </div>
+      <figcaption>
+        <span className="name" title={showBidiControls(look.path)}>
+          <FileName text={look.path} />
+        </span>
+        <span className="meta">reading…</span>
+      </figcaption>
+    </figure>
+  );
+}
+
+/** First looks show after the tiles unless a filter is on (they have no decision, stars or score to pass it). */
+function useShownFirstLooks(): FirstLook[] {
+  const looks = useFirstLooks((s) => s.items);
+  const filtered = useRanking((s) => !filtersAreOff(s.filters));
+  return filtered ? NO_LOOKS : looks;
+}
+const NO_LOOKS: FirstLook[] = [];
+
 /**
  * A windowed grid: only the rows near the viewport are in the DOM, so 20,000 images scroll like 20.
  * Tiles have a fixed size, which makes every position computable without measuring.
  */
 export function Grid() {
   const view = useView();
+  const looks = useShownFirstLooks();
   const byTaste = useTaste((s) => (view.tag ? tasteRanks(s.byTag[view.tag]) : false));
   const autoTags = useInsights((s) => s.autoTags);
   const adherence = useInsights((s) => s.adherence);
@@ -206,16 +234,24 @@ export function Grid() {
       window.removeEventListener('scroll', onScroll);
       window.removeEventListener('resize', onScroll);
     };
-  }, [view.items.length]);
+  }, [view.items.length, looks.length]);
 
   const columns = Math.max(1, Math.floor((width - 2 * 20 + GAP) / (TILE_WIDTH + GAP)));
   useEffect(() => useUi.getState().setColumns(columns), [columns]);
   const tileWidth = Math.floor((width - 2 * 20 - (columns - 1) * GAP) / columns);
   const rowHeight = TILE_HEIGHT + GAP;
-  const rows = Math.ceil(view.items.length / columns);
+  const cells = view.items.length + looks.length;
+  const rows = Math.ceil(cells / columns);
   const firstRow = Math.max(0, Math.floor(scroll.top / rowHeight) - OVERSCAN_ROWS);
   const lastRow = Math.min(rows - 1, Math.ceil((scroll.top + scroll.height) / rowHeight) + OVERSCAN_ROWS);
   const visible = view.items.slice(firstRow * columns, (lastRow + 1) * columns);
+  const visibleLooks = looks.slice(Math.max(0, firstRow * columns - view.items.length), Math.max(0, (lastRow + 1) * columns - view.items.length));
+  const lookOffset = Math.max(view.items.length, firstRow * columns);
+  const place = (index: number) => ({
+    transform: `translate(${20 + (index % columns) * (tileWidth + GAP)}px, ${14 + Math.floor(index / columns) * rowHeight}px)`,
+    width: tileWidth,
+    height: TILE_HEIGHT,
+  });
 
   // Keep the keyboard's focus on screen.
   useEffect(() => {
@@ -228,22 +264,22 @@ export function Grid() {
     else if (top + rowHeight > window.scrollY + window.innerHeight) window.scrollTo({ top: top + rowHeight - window.innerHeight + 20 });
   }, [focusedId, view.items, columns, rowHeight]);
 
-  if (view.items.length === 0) return null;
+  if (cells === 0) return null;
   return (
-    <main className="grid" data-testid="grid" ref={ref} style={{ height: rows * rowHeight + 20 }} data-count={view.items.length}>
+    <main className="grid" data-testid="grid" ref={ref} style={{ height: rows * rowHeight + 20 }} data-count={view.items.length} data-first-looks={looks.length}>
       {visible.map((item, k) => {
         const index = firstRow * columns + k;
-        const style = {
-          transform: `translate(${20 + (index % columns) * (tileWidth + GAP)}px, ${14 + Math.floor(index / columns) * rowHeight}px)`,
-          width: tileWidth,
-          height: TILE_HEIGHT,
-        };
         return (
-          <div key={item.tile.id} className="cell" style={style}>
+          <div key={item.tile.id} className="cell" style={place(index)}>
             <TileView item={item} scale={scale} focused={item.tile.id === focusedId} selected={selection.includes(item.tile.id)} byTaste={byTaste} tags={autoTags[item.tile.id]} adherence={adherence[item.tile.id]} />
           </div>
         );
       })}
+      {visibleLooks.map((look, k) => (
+        <div key={`look:${look.key}`} className="cell" style={place(lookOffset + k)}>
+          <FirstLookView look={look} />
+        </div>
+      ))}
     </main>
   );
 }

@@ -1,4 +1,4 @@
-import { NO_FILTERS, useRanking, type DecisionFilter, type FlagFilter } from '../state/rankingStore';
+import { filtersAreOff, NO_FILTERS, useRanking, type DecisionFilter, type FlagFilter } from '../state/rankingStore';
 import { useLibrary } from '../state/libraryStore';
 import { QUALITY_FLAGS } from '../library/quality/flags';
 import { PEOPLE_FLAGS } from '../scoring/faces/peopleFlags';
@@ -21,7 +21,7 @@ export function Toolbar() {
   const empty = useLibrary((s) => s.order.length === 0);
   const copyPicks = useAction(copyPicksToFolder);
   if (empty) return null;
-  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
+  const filtered = !filtersAreOff(filters);
 
   return (
     <section className="toolbar" data-testid="toolbar">

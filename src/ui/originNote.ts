@@ -17,6 +17,8 @@ export function originSentence(origin: PixelOrigin | undefined): string | null {
       return `Analysed from the ${origin.format} file's embedded JPEG preview (${origin.width}×${origin.height}), as fast cullers do: the raw data itself is not developed.`;
     case 'heic':
       return 'Decoded by libheif (WebAssembly), with the rotation and mirroring the HEIC file asks for.';
+    case 'jpeg-preview':
+      return `Analysed from the ${origin.width}×${origin.height} preview the camera embedded in this JPEG (MPF), as fast cullers do; switch on Exact preprocessing to decode the photo itself.`;
     case 'reduced':
       return `Decoded at ${origin.width}×${origin.height} by the JPEG decoder's own scaling (the fast path); switch on Exact preprocessing to decode at full size.`;
     default:
