@@ -3,7 +3,8 @@
  * (clip-tiny, WASM), each in a fresh browser context. Per size: time, throughput, the page's peak JS heap
  * (and heap + ArrayBuffer backing stores), the whole tab's memory with its workers
  * (performance.measureUserAgentSpecificMemory, the page is cross-origin isolated) after the run, how many
- * tiles are in the DOM (the grid is windowed), and whether the grid scrolls to the last image.
+ * tiles are in the DOM (the grid is windowed), the frame times while the whole grid is scrolled top to bottom,
+ * and whether the grid jumps to the last image.
  * GPU memory is not measured: the run is on WASM (on this machine the only adapter is SwiftShader).
  *
  *     npm run bench:scale            # all sizes (≈ 15 min on 2 cores)
@@ -32,6 +33,37 @@ interface AfterRun {
   gridCount: number;
   lastTileShown: boolean;
   scrollMs: number;
+  scroll: ScrollFrames;
+}
+
+interface ScrollFrames {
+  frames: number;
+  stepPx: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+/**
+ * Scrolls the grid from top to bottom one step per animation frame (at most ≈ 1,500 steps, at least half a
+ * screen each) and times each frame (rAF to rAF): a frame that has to re-render many tiles shows as a long one.
+ */
+async function scrollFrames(page: Page): Promise<ScrollFrames> {
+  return page.evaluate(async () => {
+    const total = document.documentElement.scrollHeight - window.innerHeight;
+    const stepPx = Math.max(Math.round(window.innerHeight / 2), Math.ceil(total / 1500));
+    window.scrollTo(0, 0);
+    const frame = () => new Promise<number>((resolve) => requestAnimationFrame(resolve));
+    const times: number[] = [];
+    let last = await frame();
+    for (let y = stepPx; y <= total + stepPx; y += stepPx) {
+      window.scrollTo(0, Math.min(y, total));
+      const now = await frame();
+      times.push(now - last);
+      last = now;
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    return { frames: times.length, stepPx, p95Ms: sorted[Math.floor(0.95 * (sorted.length - 1))] ?? 0, maxMs: sorted.at(-1) ?? 0 };
+  });
 }
 
 async function afterRun(page: Page): Promise<AfterRun> {
@@ -42,6 +74,7 @@ async function afterRun(page: Page): Promise<AfterRun> {
     return { bytes: m.bytes, breakdown: m.breakdown.filter((b) => b.bytes > 0).map((b) => ({ bytes: b.bytes, types: b.types })) };
   });
   const gridCount = Number(await page.getAttribute('[data-testid="grid"]', 'data-count'));
+  const scroll = await scrollFrames(page);
   const t0 = Date.now();
   await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   // The last row is drawn once the scroll lands: the last image in view order is in the DOM.
@@ -54,7 +87,7 @@ async function afterRun(page: Page): Promise<AfterRun> {
     .then(() => true, () => false);
   const scrollMs = Date.now() - t0;
   const tilesInDom = await page.locator('[data-testid="tile"]').count();
-  return { tabMemoryBytes: memory?.bytes ?? null, tabMemoryBreakdown: memory?.breakdown ?? [], tilesInDom, gridCount, lastTileShown, scrollMs };
+  return { tabMemoryBytes: memory?.bytes ?? null, tabMemoryBreakdown: memory?.breakdown ?? [], tilesInDom, gridCount, lastTileShown, scrollMs, scroll };
 }
 
 const stale = distStaleReason();
@@ -91,12 +124,14 @@ try {
       gridCount: a?.gridCount ?? null,
       lastTileShown: a?.lastTileShown ?? null,
       scrollMs: a?.scrollMs ?? null,
+      /** Frame times while scrolling the whole grid top to bottom (scrollFrames). */
+      scrollFrames: a?.scroll ?? null,
       longTasksOver50: r.longTasks.over50,
       longestTaskMs: r.longTasks.maxMs,
     };
     rows.push(row);
     console.log(
-      `${String(n).padStart(6)} images · ${row.elapsedS.toFixed(1)} s (${row.imagesPerSecond.toFixed(0)}/s) · scored ${r.scored}, failed ${r.failed} · page heap peak ${row.heapPeakMB.toFixed(0)} MB (+buffers ${row.heapWithBuffersPeakMB.toFixed(0)} MB) · tab with workers after ${row.tabMemoryAfterMB?.toFixed(0) ?? '–'} MB · ${row.tilesInDom} tiles in the DOM for ${row.gridCount} · scrolled to the end: ${row.lastTileShown} · longest task ${row.longestTaskMs.toFixed(0)} ms`,
+      `${String(n).padStart(6)} images · ${row.elapsedS.toFixed(1)} s (${row.imagesPerSecond.toFixed(0)}/s) · scored ${r.scored}, failed ${r.failed} · page heap peak ${row.heapPeakMB.toFixed(0)} MB (+buffers ${row.heapWithBuffersPeakMB.toFixed(0)} MB) · tab with workers after ${row.tabMemoryAfterMB?.toFixed(0) ?? '–'} MB · ${row.tilesInDom} tiles in the DOM for ${row.gridCount} · scrolled to the end: ${row.lastTileShown} · scrolling ${row.scrollFrames?.frames ?? '–'} frames, p95 ${row.scrollFrames?.p95Ms.toFixed(1) ?? '–'} ms, max ${row.scrollFrames?.maxMs.toFixed(1) ?? '–'} ms · longest task ${row.longestTaskMs.toFixed(0)} ms`,
     );
   }
 } finally {

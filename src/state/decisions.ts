@@ -5,6 +5,7 @@
 import { setDecisions, type Decision, type Stars } from '../library/persistence';
 import { db } from './libraryDb';
 import { useLibrary } from './libraryStore';
+import { askToKeepData } from './storage';
 import { reportStorageError } from './storageErrors';
 
 interface Change {
@@ -49,6 +50,8 @@ async function decideNow(ids: string[], patch: { decision?: Decision; stars?: St
   const before = known.map((id) => ({ id, decision: tiles[id].decision, stars: tiles[id].stars }));
   const after = before.map((b) => ({ id: b.id, decision: patch.decision ?? b.decision, stars: patch.stars ?? b.stars }));
   const ok = await apply(after);
+  // The first decision is work worth keeping: the moment to ask the browser not to clear it.
+  if (ok) void askToKeepData('first-decision');
   if (ok) {
     undoStack.push(before);
     if (undoStack.length > UNDO_LIMIT) undoStack.shift();

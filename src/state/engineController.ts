@@ -6,6 +6,7 @@ import { parseBackendPreference, type BackendPreference } from '../engine/backen
 import { InferenceClient } from '../engine/inferenceClient';
 import type { PickedFile } from '../library/collectFiles';
 import { useEngine } from './engineStore';
+import { askToKeepData, refreshStorageFacts } from './storage';
 import { saveBackendPreference } from './settings';
 import { useUi } from './uiStore';
 
@@ -111,6 +112,10 @@ export function startEngine(options: { allowRemote?: boolean; pickedModelFiles?:
     .then(
       (ready) => {
         useEngine.getState().set({ phase: 'ready', ready, status: '', loadProgress: null });
+        // A model now kept for offline use (hundreds of MB downloaded once) is worth asking the browser to keep.
+        void refreshStorageFacts().then((f) => {
+          if ((f.modelBytes ?? 0) > 0) void askToKeepData('model-cached');
+        });
         return true;
       },
       (err: unknown) => {

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useEngine } from '../state/engineStore';
 import { useUi } from '../state/uiStore';
 import type { ViewItem } from '../state/view';
@@ -34,7 +34,38 @@ function statusNote(item: ViewItem): string {
   return '';
 }
 
-function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: { item: ViewItem; scale: string | null; focused: boolean; selected: boolean; byTaste: boolean; tags: AutoTag[] | undefined; adherence: number | undefined }) {
+interface TileProps {
+  item: ViewItem;
+  scale: string | null;
+  focused: boolean;
+  selected: boolean;
+  byTaste: boolean;
+  tags: AutoTag[] | undefined;
+  adherence: number | undefined;
+}
+
+/**
+ * The view makes new items whenever it is recomputed (a flush of results, a tag change), so items are compared by
+ * what they show: the tile object (replaced only when that tile changes) and the ranking fields.
+ */
+function sameTileProps(a: TileProps, b: TileProps): boolean {
+  const x = a.item;
+  const y = b.item;
+  const sameItem =
+    x === y ||
+    (x.tile === y.tile &&
+      x.rank === y.rank &&
+      x.tagScore === y.tagScore &&
+      x.relevance === y.relevance &&
+      x.tieBroken === y.tieBroken &&
+      x.group?.index === y.group?.index &&
+      x.group?.size === y.group?.size &&
+      x.group?.best === y.group?.best);
+  return sameItem && a.scale === b.scale && a.focused === b.focused && a.selected === b.selected && a.byTaste === b.byTaste && a.tags === b.tags && a.adherence === b.adherence;
+}
+
+/** Memoised: scrolling within the drawn rows, or a change to another tile, does not re-render this one. */
+const TileView = memo(function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: TileProps) {
   const t = item.tile;
   const flags = t.quality ? qualityFlags(t.quality) : [];
   const people = t.people ? peopleFlags(t.people) : [];
@@ -169,7 +200,7 @@ function TileView({ item, scale, focused, selected, byTaste, tags, adherence }: 
       </figcaption>
     </figure>
   );
-}
+}, sameTileProps);
 
 /** A file still being read, shown by its own small preview (state/firstLooks.ts): nothing to decide on yet. */
 function FirstLookView({ look }: { look: FirstLook }) {
@@ -212,6 +243,7 @@ export function Grid() {
   const ref = useRef<HTMLElement>(null);
   const [width, setWidth] = useState(1200);
   const [scroll, setScroll] = useState({ top: 0, height: 800 });
+  const rowHeight = TILE_HEIGHT + GAP;
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -223,9 +255,11 @@ export function Grid() {
   }, []);
 
   useEffect(() => {
+    // Only a change of the rows on screen re-renders the grid: most scroll events move within a row.
     const onScroll = () => {
       const top = ref.current ? -ref.current.getBoundingClientRect().top : 0;
-      setScroll({ top, height: window.innerHeight });
+      const next = { top: Math.floor(top / rowHeight) * rowHeight, height: Math.ceil(window.innerHeight / rowHeight) * rowHeight };
+      setScroll((s) => (s.top === next.top && s.height === next.height ? s : next));
     };
     onScroll();
     window.addEventListener('scroll', onScroll, { passive: true });
@@ -234,12 +268,11 @@ export function Grid() {
       window.removeEventListener('scroll', onScroll);
       window.removeEventListener('resize', onScroll);
     };
-  }, [view.items.length, looks.length]);
+  }, [view.items.length, looks.length, rowHeight]);
 
   const columns = Math.max(1, Math.floor((width - 2 * 20 + GAP) / (TILE_WIDTH + GAP)));
   useEffect(() => useUi.getState().setColumns(columns), [columns]);
   const tileWidth = Math.floor((width - 2 * 20 - (columns - 1) * GAP) / columns);
-  const rowHeight = TILE_HEIGHT + GAP;
   const cells = view.items.length + looks.length;
   const rows = Math.ceil(cells / columns);
   const firstRow = Math.max(0, Math.floor(scroll.top / rowHeight) - OVERSCAN_ROWS);

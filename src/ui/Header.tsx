@@ -3,6 +3,8 @@ import { setBackendPreference } from '../state/engineController';
 import { useEngine } from '../state/engineStore';
 import { useOfflineReady } from '../offline/registerServiceWorker';
 import { useLibrary, type SortKey } from '../state/libraryStore';
+import { ActionButton } from './actions/ActionButton';
+import { storage } from './actions/viewActions';
 import { ExactToggle } from './ExactToggle';
 import { PeopleToggle } from './PeopleProgress';
 
@@ -69,6 +71,7 @@ export function Header() {
             Ready offline
           </span>
         )}
+        <ActionButton action={storage} testId="storage-button" className="link" />
         {ready && <span className="reason" data-testid="backend-reason">{ready.reason}</span>}
       </div>
     </header>

@@ -6,6 +6,7 @@ import { CompareView } from './CompareView';
 import { ExplainPanel } from './ExplainPanel';
 import { LoupeView } from './LoupeView';
 import { ShortcutsHelp } from './ShortcutsHelp';
+import { StoragePanel } from './StoragePanel';
 import { compareIds } from './actions/context';
 import { useAction } from './actions/useAction';
 import { close as closeAction } from './actions/viewActions';
@@ -28,6 +29,7 @@ export function Overlays() {
   const urls = useFileUrls(ids);
 
   if (overlay === 'help') return <ShortcutsHelp onClose={close} />;
+  if (overlay === 'storage') return <StoragePanel onClose={close} />;
   if (overlay === 'explain') return <ExplainPanel />;
   if (overlay === 'loupe' && focusedId && tiles[focusedId]) {
     const item = view.items.find((i) => i.tile.id === focusedId);

@@ -8,7 +8,8 @@ import { matches, type KeyPress } from './keys';
 import { moves } from './moveActions';
 import { learnTaste } from './tasteActions';
 import { HELP_GROUPS, type Action, type ActionContext, type HelpGroup, type KeyScope } from './types';
-import { close, compare, explain, help, loupe, stacks, zoom } from './viewActions';
+import { close, compare, explain, help, loupe, stacks, storage, zoom } from './viewActions';
+import { deleteModels, keepData } from './storageActions';
 
 /** In the order the help lists them within each group. */
 export const ACTIONS: readonly Action[] = [
@@ -26,6 +27,7 @@ export const ACTIONS: readonly Action[] = [
   explain,
   stacks,
   help,
+  storage,
   close,
   undoLast,
   learnTaste,
@@ -35,6 +37,8 @@ export const ACTIONS: readonly Action[] = [
   rawSidecarsLightroom,
   rawSidecarsDarktable,
   copyPicksToFolder,
+  keepData,
+  deleteModels,
 ];
 
 /** The action a key press starts where the user is, if any. */

@@ -7,10 +7,10 @@ import type { View } from '../../state/view';
 import type { KeyBinding } from './keys';
 
 /** Where a key is bound: the grid, or the overlay that is open over it. */
-export type KeyScope = 'grid' | 'loupe' | 'compare' | 'explain' | 'help';
+export type KeyScope = 'grid' | 'loupe' | 'compare' | 'explain' | 'help' | 'storage';
 
-export const EVERYWHERE: readonly KeyScope[] = ['grid', 'loupe', 'compare', 'explain', 'help'];
-export const IN_OVERLAYS: readonly KeyScope[] = ['loupe', 'compare', 'explain', 'help'];
+export const EVERYWHERE: readonly KeyScope[] = ['grid', 'loupe', 'compare', 'explain', 'help', 'storage'];
+export const IN_OVERLAYS: readonly KeyScope[] = ['loupe', 'compare', 'explain', 'help', 'storage'];
 
 /** The help's sections, in the order it shows them. */
 export const HELP_GROUPS = ['Flag', 'Rate', 'Move', 'View', 'Edit', 'Rank', 'Export'] as const;

@@ -68,6 +68,17 @@ export const stacks: Action = {
   },
 };
 
+export const storage: Action = {
+  id: 'storage',
+  label: 'Storage',
+  detail: 'what this device keeps (models, library), whether the browser may clear it, and deleting the models',
+  group: 'View',
+  keys: [],
+  scopes: EVERYWHERE,
+  enabled: () => true,
+  perform: (ctx) => toggle(ctx, 'storage'),
+};
+
 export const help: Action = {
   id: 'help',
   label: 'Show this list',

@@ -1,0 +1,69 @@
+import { useEffect } from 'react';
+import { refreshStorageFacts, useStorage } from '../state/storage';
+import { ActionButton } from './actions/ActionButton';
+import { deleteModels, keepData } from './actions/storageActions';
+import { formatBytes } from './format';
+import { Overlay } from './Overlay';
+import './overlays.css';
+
+const bytes = (n: number | null | undefined) => (n === null || n === undefined ? 'not reported by this browser' : formatBytes(n));
+
+/** What this device keeps for Loupe, whether the browser may clear it, and what can be deleted. */
+export function StoragePanel({ onClose }: { onClose: () => void }) {
+  const facts = useStorage((s) => s.facts);
+  const asked = useStorage((s) => s.asked);
+  useEffect(() => void refreshStorageFacts(), []);
+  const kept =
+    facts?.persisted === true
+      ? 'Kept: the browser will not clear this data unless you do.'
+      : facts?.persisted === false
+        ? `Not kept yet: the browser may clear this data when the disk runs low.${asked?.granted === false ? ' It declined when asked; bookmarking or installing the app usually changes that.' : ''}`
+        : 'This browser does not say whether it keeps the data.';
+  return (
+    <Overlay label="Storage" className="overlay-centered" data-testid="storage-panel" onBackdropClick={onClose}>
+      <div className="help-panel storage-panel">
+        <header className="overlay-header">
+          <h2>Storage on this device</h2>
+          <button type="button" className="overlay-close" aria-label="Close storage" onClick={onClose}>
+            ×
+          </button>
+        </header>
+        {!facts ? (
+          <p>Reading…</p>
+        ) : (
+          <>
+            <table className="help-table">
+              <tbody>
+                <tr data-testid="storage-models">
+                  <th scope="row">Downloaded models</th>
+                  <td>{bytes(facts.modelBytes)}</td>
+                </tr>
+                <tr data-testid="storage-library">
+                  <th scope="row">Library: decisions, scores, embeddings, thumbnails (IndexedDB)</th>
+                  <td>{bytes(facts.indexedDbBytes)}</td>
+                </tr>
+                <tr data-testid="storage-caches">
+                  <th scope="row">Models and the app's own files, for offline use (Cache Storage)</th>
+                  <td>{bytes(facts.cacheBytes)}</td>
+                </tr>
+                <tr data-testid="storage-total">
+                  <th scope="row">All of it, of what the browser allows</th>
+                  <td>
+                    {bytes(facts.usage)} of {bytes(facts.quota)}
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+            <p data-testid="storage-kept" data-persisted={String(facts.persisted)}>
+              {kept}
+            </p>
+            <p className="storage-actions">
+              <ActionButton action={keepData} testId="keep-data" />
+              <ActionButton action={deleteModels} testId="delete-models" />
+            </p>
+          </>
+        )}
+      </div>
+    </Overlay>
+  );
+}
