@@ -49,6 +49,8 @@ interface ScrollFrames {
  */
 async function scrollFrames(page: Page): Promise<ScrollFrames> {
   return page.evaluate(async () => {
+    // Under tsx (esbuild's keepNames) named arrows are wrapped in __name(), which pages lack.
+    (globalThis as { __name?: unknown }).__name ??= (f: unknown) => f;
     const total = document.documentElement.scrollHeight - window.innerHeight;
     const stepPx = Math.max(Math.round(window.innerHeight / 2), Math.ceil(total / 1500));
     window.scrollTo(0, 0);
@@ -90,13 +92,15 @@ async function afterRun(page: Page): Promise<AfterRun> {
   return { tabMemoryBytes: memory?.bytes ?? null, tabMemoryBreakdown: memory?.breakdown ?? [], tilesInDom, gridCount, lastTileShown, scrollMs, scroll };
 }
 
-const stale = distStaleReason();
+// LOUPE_BENCH_DIST: another build to measure (e.g. an older commit's, for a before/after in one session).
+const DIST = process.env.LOUPE_BENCH_DIST ?? 'dist';
+const stale = DIST === 'dist' ? distStaleReason() : null;
 if (stale) {
   console.log(`building dist/ (${stale})`);
   viteBuild();
 }
 const set = await ensureImages(Math.max(...SIZES), WIDTH, HEIGHT, (l) => console.log(l));
-const { server, baseUrl } = await serve();
+const { server, baseUrl } = await serve(DIST);
 const browser = await launchChromium();
 const errors = new PageErrors();
 const rows: object[] = [];
