@@ -242,8 +242,9 @@ export function Grid() {
   const selection = useUi((s) => s.selection);
   const ref = useRef<HTMLElement>(null);
   const [width, setWidth] = useState(1200);
-  const [scroll, setScroll] = useState({ top: 0, height: 800 });
   const rowHeight = TILE_HEIGHT + GAP;
+  /** The rows on screen (before overscan and clamping); kept as rows so a scroll within them re-renders nothing. */
+  const [span, setSpan] = useState({ first: 0, last: Math.ceil(800 / rowHeight) });
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -258,8 +259,8 @@ export function Grid() {
     // Only a change of the rows on screen re-renders the grid: most scroll events move within a row.
     const onScroll = () => {
       const top = ref.current ? -ref.current.getBoundingClientRect().top : 0;
-      const next = { top: Math.floor(top / rowHeight) * rowHeight, height: Math.ceil(window.innerHeight / rowHeight) * rowHeight };
-      setScroll((s) => (s.top === next.top && s.height === next.height ? s : next));
+      const next = { first: Math.floor(top / rowHeight), last: Math.ceil((top + window.innerHeight) / rowHeight) };
+      setSpan((s) => (s.first === next.first && s.last === next.last ? s : next));
     };
     onScroll();
     window.addEventListener('scroll', onScroll, { passive: true });
@@ -275,8 +276,8 @@ export function Grid() {
   const tileWidth = Math.floor((width - 2 * 20 - (columns - 1) * GAP) / columns);
   const cells = view.items.length + looks.length;
   const rows = Math.ceil(cells / columns);
-  const firstRow = Math.max(0, Math.floor(scroll.top / rowHeight) - OVERSCAN_ROWS);
-  const lastRow = Math.min(rows - 1, Math.ceil((scroll.top + scroll.height) / rowHeight) + OVERSCAN_ROWS);
+  const firstRow = Math.max(0, span.first - OVERSCAN_ROWS);
+  const lastRow = Math.min(rows - 1, span.last + OVERSCAN_ROWS);
   const visible = view.items.slice(firstRow * columns, (lastRow + 1) * columns);
   const visibleLooks = looks.slice(Math.max(0, firstRow * columns - view.items.length), Math.max(0, (lastRow + 1) * columns - view.items.length));
   const lookOffset = Math.max(view.items.length, firstRow * columns);
