@@ -44,13 +44,9 @@ export function takeFirstLook(key: string): string | null {
   return look.thumbUrl;
 }
 
-export function hasPendingFirstLooks(): boolean {
-  return added.length > 0 || removed.size > 0;
-}
-
 /** Applies the queued changes (called by flushTilePatches). */
 export function applyFirstLooks(): void {
-  if (!hasPendingFirstLooks()) return;
+  if (added.length === 0 && removed.size === 0) return;
   const fresh = added.filter((l) => !removed.has(l.key));
   const kept = useFirstLooks.getState().items.filter((l) => !removed.has(l.key));
   added.length = 0;

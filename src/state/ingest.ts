@@ -6,7 +6,7 @@
  * A RAW+JPEG pair is one photo, identified and analysed by its JPEG; the RAW rides along (state/companions.ts).
  */
 import type { PickedFile } from '../library/collectFiles';
-import type { DecodePool } from '../library/decodePool';
+import type { DecodePool, HashOutcome } from '../library/decodePool';
 import { getImages, mergeImage, type StoredImage } from '../library/persistence';
 import { pairKey, pairRawJpeg, type PhotoFiles } from '../library/rawJpegPairs';
 import { attachCompanion, attachLateCompanions, companionRecord, existingPhotos } from './companions';
@@ -159,20 +159,20 @@ async function identify(p: DecodePool, photo: PhotoFiles, firstLook: () => Promi
   // The tile below shows the look only when it is new and has no thumbnail of its own.
   let lookUsed = false;
   try {
-    return await tileFor(hashed, item, photo, companion, look, () => (lookUsed = true));
+    return await tileFor(hashed, photo, companion, look, () => (lookUsed = true));
   } finally {
     if (look && !lookUsed) URL.revokeObjectURL(look);
   }
 }
 
 async function tileFor(
-  hashed: Awaited<ReturnType<DecodePool['hash']>>,
-  item: PhotoFiles['primary'],
+  hashed: HashOutcome,
   photo: PhotoFiles,
   companion: ReturnType<typeof companionRecord> | null,
   firstLook: string | null,
   usedLook: () => void,
 ): Promise<string | null> {
+  const item = photo.primary;
   if (hashed.type === 'failed') {
     const id = `unreadable:${nextUnreadable++}`;
     queueNewTile(
