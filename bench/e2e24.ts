@@ -152,6 +152,8 @@ export interface E2e24Options {
   minMs: number;
   /** Start from the phrase-embedding cache an earlier invocation left in the temp folder, when there is one. */
   reuseWarmup: boolean;
+  /** Only the fast path's app runs (`--fast-only`: the exact path's take most of the time and rarely change). */
+  fastOnly?: boolean;
   /** The camera files with this MPF preview appended (`--mpf`: 1616×1080); absent: the plain camera set. */
   mpfPreview?: { width: number; height: number };
 }
@@ -337,12 +339,14 @@ export async function benchE2e24(browser: Browser, baseUrl: string, o: E2e24Opti
   let previous = await measureEncoder('after the decode stage');
 
   const runs: E2eRun[] = [];
-  const configs: [DecodePath, People][] = [
-    ['fast', 'off'],
-    ['exact', 'off'],
-    ['fast', 'on'],
-    ['exact', 'on'],
-  ];
+  const configs: [DecodePath, People][] = (
+    [
+      ['fast', 'off'],
+      ['exact', 'off'],
+      ['fast', 'on'],
+      ['exact', 'on'],
+    ] as [DecodePath, People][]
+  ).filter(([path]) => !o.fastOnly || path === 'fast');
   for (let i = 1; i <= o.repeats; i++) {
     for (const [path, people] of configs) {
       const r = await appRun(browser, baseUrl, o, urls, path, people, i, warm.state);

@@ -12,7 +12,7 @@
  * --repeats N runs each configuration N times, alternated; --fresh-warmup redoes the app's phrase-embedding
  * warm-up instead of reusing the one an earlier invocation left in the temp folder; --mpf runs it on the same
  * files with a 1616×1080 MPF preview appended, which the fast path analyses instead of the photo, written into
- * the `endToEnd24mpMpf` key and leaving `endToEnd24mp` as it was).
+ * the `endToEnd24mpMpf` key and leaving `endToEnd24mp` as it was; --fast-only skips the exact path's app runs).
  *
  * Native and browser runs take turns, never overlap: the machine this was written for has two cores, and
  * every number is only comparable to one measured in the same run (hence the ratios). Native is measured
@@ -471,6 +471,7 @@ async function onlyE2e24(): Promise<void> {
       minMs: MIN_MS,
       reuseWarmup: !args.has('--fresh-warmup'),
       mpfPreview: MPF ? MPF_PREVIEW_24MP : undefined,
+      fastOnly: args.has('--fast-only'),
     });
   } finally {
     await browser.close();

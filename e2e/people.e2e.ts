@@ -2,7 +2,8 @@
  * People checks as a new user meets them (issue 8): a folder of portraits and group shots from
  * ../shared/images/faces (labelled), three photos without people, and three shots gone wrong made here from
  * real ones — the faces of a group blurred (focus behind the people; with the sharp original as a burst), and
- * a portrait cropped through the face. The real face models run in the app's face worker, beside the CLIP pass.
+ * a portrait cropped through the face. The real face models run in the app's face worker, after the CLIP pass
+ * (the encoder runs on the CPU here, whose cores they would share).
  * Closed eyes, soft faces and cut faces are flagged on the tiles, filterable, and explained face by face;
  * everything survives a reload; a burst's best frame is the one with sharp faces.
  */
@@ -113,6 +114,17 @@ describe('people checks', () => {
     page.on('request', (r) => void requests.push(r.url()));
     const errors: string[] = [];
     page.on('pageerror', (e) => void errors.push(e.message));
+    // On the CPU the checks wait for the CLIP pass: recorded as it happens, from the first verdict on a tile.
+    await page.addInitScript(() => {
+      const seen = { waiting: false, queuedAtFirstVerdict: null as number | null };
+      (window as unknown as { __peopleOrder: typeof seen }).__peopleOrder = seen;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="people-progress"][data-waiting="true"]')) seen.waiting = true;
+        if (seen.queuedAtFirstVerdict === null && document.querySelector('[data-testid="tile"][data-people]')) {
+          seen.queuedAtFirstVerdict = document.querySelectorAll('[data-testid="tile"][data-status="queued"]').length;
+        }
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    });
     await page.goto(new URL('?model=clip-tiny&backend=wasm', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
     expect(await page.isChecked('[data-testid="people-toggle"]')).toBe(true);
@@ -123,6 +135,8 @@ describe('people checks', () => {
     await dropFiles(page, files);
     await waitForAnalysis(page, files.length);
     await peopleDone(page, files.length);
+    // The line said the checks wait for the scores, and no verdict came while an image still waited for its score.
+    expect(await page.evaluate(() => (window as unknown as { __peopleOrder: unknown }).__peopleOrder)).toEqual({ waiting: true, queuedAtFirstVerdict: 0 });
     const all = new Map((await tiles(page)).map((t) => [t.name, t]));
     console.log([...all.values()].map((t) => `${t.name}: ${t.faces} faces [${t.labels.join(', ')}] group ${t.group}${t.best ? ' ★' : ''}`).join('\n'));
 

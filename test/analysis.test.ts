@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runAnalysis, type AnalysisDeps, type AnalysisItem } from '../src/state/analysisScheduler';
+import { AnalysisFeed, runAnalysis, type AnalysisDeps, type AnalysisItem } from '../src/state/analysisScheduler';
 
 const P = 4; // pixels per image in these fakes
 const D = 2; // embedding size
@@ -83,6 +83,55 @@ describe('runAnalysis', () => {
     expect(result.failed).toBe(4);
     expect(result.scored).toBe(4);
     expect(failed[0]).toContain('GPU lost');
+  });
+
+  it('takes chunks that join its feed, decoding them while the batch before is on the encoder', async () => {
+    const { deps, batches } = fakeDeps({ embedDelay: 40 });
+    const events: string[] = [];
+    const decode = deps.decode;
+    deps.decode = (item, s) => {
+      events.push(`decode ${item.id}`);
+      return decode(item, s);
+    };
+    const embed = deps.embed!;
+    deps.embed = async (p, c, s) => {
+      events.push(`embed ${c}`);
+      const out = await embed(p, c, s);
+      events.push('embedded');
+      return out;
+    };
+    const all = items(10);
+    const feed = new AnalysisFeed(all.slice(0, 4), true);
+    const run = runAnalysis(feed, deps, {}, options, new AbortController().signal);
+    await tick(10);
+    feed.add(all.slice(4, 9));
+    await tick(10);
+    feed.add(all.slice(9));
+    feed.close();
+    const result = await run;
+    expect(result.total).toBe(10);
+    expect(result.scored).toBe(10);
+    // Full batches across the chunks, the last one partial once the feed closed.
+    expect(batches).toEqual([4, 4, 2]);
+    // The second chunk was decoded while the first batch was on the encoder, not after it.
+    expect(events.indexOf('decode f4')).toBeLessThan(events.indexOf('embedded'));
+    expect(() => feed.add(items(1))).toThrow(/closed/);
+  });
+
+  it('waits on an open feed with a partial batch, and flushes it when the feed closes', async () => {
+    const { deps, batches } = fakeDeps();
+    const feed = new AnalysisFeed(items(3), true);
+    let finished = false;
+    const run = runAnalysis(feed, deps, {}, options, new AbortController().signal).then((r) => {
+      finished = true;
+      return r;
+    });
+    await tick(20);
+    expect(batches).toEqual([]);
+    expect(finished).toBe(false);
+    feed.close();
+    expect((await run).scored).toBe(3);
+    expect(batches).toEqual([3]);
   });
 
   it('decodes without scoring when no model is loaded', async () => {

@@ -5,7 +5,7 @@
  */
 import { PIXELS_PER_IMAGE } from '../engine/encoders';
 import { getEmbeddings, mergeImage, putEmbedding } from '../library/persistence';
-import { runAnalysis, type AnalysisItem, type AnalysisProgress, type Decoded } from './analysisScheduler';
+import { AnalysisFeed, runAnalysis, type AnalysisItem, type AnalysisProgress, type Decoded } from './analysisScheduler';
 import { decodePool } from './decoders';
 import { analysisDecodeOptions } from './decodeOptions';
 import { setEmbedding } from './embeddingRegistry';
@@ -22,28 +22,59 @@ let queue: Promise<void> = Promise.resolve();
 let abort = new AbortController();
 const overall = new OverallProgress();
 
+/** The last run queued, while files are still being read: later chunks join its feed (AnalysisFeed). */
+let joinable: { feed: AnalysisFeed; ids: string[]; signal: AbortSignal; model: string | null } | null = null;
+
 /** A drop is being read: the progress line counts from here until the last chunk is analysed. */
 export function beginReading(): void {
   overall.reading();
 }
 
 export function endReading(): void {
-  if (overall.readDone()) useLibrary.getState().setRunning(false);
+  const idle = overall.readDone();
+  if (!overall.isReading()) closeJoinable();
+  if (idle) useLibrary.getState().setRunning(false);
 }
 
-/** Queues images for analysis after those already queued. */
+function closeJoinable(): void {
+  joinable?.feed.close();
+  joinable = null;
+}
+
+/** Queues images for analysis after those already queued, or adds them to the run still taking chunks. */
 export function analyseImages(ids: string[]): void {
   // The signal of the moment: a cancel stops this chunk even if it has not started yet.
   const signal = abort.signal;
+  const model = currentModelId();
+  if (joinable && joinable.signal === signal && joinable.model === model) {
+    // The chunk's new tiles may still be in the patch queue: they must be in the store to be analysed.
+    flushTilePatches();
+    const items = itemsOf(ids);
+    overall.joined(ids.length, ids.length - items.length);
+    joinable.ids.push(...ids);
+    joinable.feed.add(items);
+    return;
+  }
+  closeJoinable();
   overall.queued(ids.length);
   useLibrary.getState().setRunning(true);
+  // The feed stays open for more chunks while a drop is being read; one queued behind it closes it.
+  const run = { feed: new AnalysisFeed([], overall.isReading()), ids: [...ids], signal, model };
+  if (!run.feed.closed) joinable = run;
   let final: AnalysisProgress | null = null;
   queue = queue
-    .then(async () => void (final = await analyse(ids, signal)))
+    .then(async () => void (final = await analyse(run.feed, ids, run.ids, signal)))
     .catch((err: unknown) => console.error('analysis failed', err))
     .finally(() => {
-      if (overall.finished(final, ids.length)) useLibrary.getState().setRunning(false);
+      if (joinable === run) closeJoinable();
+      if (overall.finished(final, run.ids.length)) useLibrary.getState().setRunning(false);
     });
+}
+
+/** The images of these ids that can be analysed now (their file is here and their tile too). */
+function itemsOf(ids: string[]): AnalysisItem[] {
+  const lib = useLibrary.getState();
+  return ids.filter((id) => hasFile(id) && lib.tiles[id]).map((id) => ({ id, file: fileOf(id)!, name: lib.tiles[id].name }));
 }
 
 export function cancelAnalysis(): void {
@@ -80,19 +111,23 @@ export function checkPeopleOnAll(): void {
   );
 }
 
-/** One chunk: decode → embed → score → tile, each image stored as soon as it has something to keep. */
-async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProgress> {
+/**
+ * One run: decode → embed → score → tile, each image stored as soon as it has something to keep. `first` are
+ * the ids it was queued with; `all` grows as chunks join its feed.
+ */
+async function analyse(feed: AnalysisFeed, first: string[], all: string[], signal: AbortSignal): Promise<AnalysisProgress> {
   flushTilePatches();
   const ok = await whenEngineReady();
-  const lib = useLibrary.getState();
-  const items: AnalysisItem[] = ids.filter((id) => hasFile(id) && lib.tiles[id]).map((id) => ({ id, file: fileOf(id)!, name: lib.tiles[id].name }));
-  overall.skipped(ids.length - items.length);
+  const items = itemsOf(first);
+  overall.skipped(first.length - items.length);
+  // Chunks that joined while the engine started are behind these, as they were read.
+  feed.items.unshift(...items);
   const model = currentModelId();
   const client = ok ? inferenceClient() : null;
   const pool = decodePool();
   try {
     return await runAnalysis(
-      items,
+      feed,
       {
         decodeConcurrency: pool.size,
         lookup: model ? (item) => keptResult(model, item.id) : undefined,
@@ -117,7 +152,7 @@ async function analyse(ids: string[], signal: AbortSignal): Promise<AnalysisProg
     flushTilePatches();
     if (signal.aborted) {
       const { tiles, patchTile } = useLibrary.getState();
-      for (const id of ids) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
+      for (const id of all) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
     }
   }
 }

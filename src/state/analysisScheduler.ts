@@ -71,8 +71,47 @@ export interface AnalysisOptions {
   now?: () => number;
 }
 
+/**
+ * A run's items: a fixed list, or one that grows while files are still being read. A drop is identified in
+ * chunks (state/ingest.ts); if each chunk were its own run, the encoder would idle at every chunk's end
+ * until the next chunk's first batch was decoded. Chunks join the open feed instead, and the run decodes
+ * across them; it ends once the feed is closed and drained.
+ */
+export class AnalysisFeed {
+  readonly items: AnalysisItem[];
+  private open: boolean;
+  private listener: (() => void) | null = null;
+
+  constructor(items: readonly AnalysisItem[], open = false) {
+    this.items = [...items];
+    this.open = open;
+  }
+
+  get closed(): boolean {
+    return !this.open;
+  }
+
+  add(items: readonly AnalysisItem[]): void {
+    if (!this.open) throw new Error('the analysis feed is closed');
+    this.items.push(...items);
+    this.listener?.();
+  }
+
+  /** No more items will come: the run flushes its last, partial batch. */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.listener?.();
+  }
+
+  /** The run's wake-up when items arrive or the feed closes (one run per feed). */
+  watch(listener: (() => void) | null): void {
+    this.listener = listener;
+  }
+}
+
 export async function runAnalysis(
-  items: readonly AnalysisItem[],
+  items: readonly AnalysisItem[] | AnalysisFeed,
   deps: AnalysisDeps,
   events: AnalysisEvents,
   options: AnalysisOptions,
@@ -82,8 +121,9 @@ export async function runAnalysis(
   const { batchSize, pixelsPerImage, embedDim } = options;
   const cap = Math.max(1, options.maxBatchesAhead) * batchSize;
   const ready: { id: string; pixels: Float32Array }[] = [];
+  const feed = items instanceof AnalysisFeed ? items : new AnalysisFeed(items);
   const progress: AnalysisProgress = {
-    total: items.length,
+    total: feed.items.length,
     done: 0,
     scored: 0,
     failed: 0,
@@ -114,11 +154,11 @@ export async function runAnalysis(
   const startDecodes = () => {
     while (
       !signal.aborted &&
-      cursor < items.length &&
+      cursor < feed.items.length &&
       inFlight < deps.decodeConcurrency &&
       ready.length + inFlight < cap
     ) {
-      const item = items[cursor++];
+      const item = feed.items[cursor++];
       inFlight++;
       const kept = deps.lookup ? deps.lookup(item, signal).catch(() => null) : Promise.resolve(null);
       kept
@@ -155,17 +195,24 @@ export async function runAnalysis(
 
   // The signal outlives this run (one per analysis, many runs): the listener goes when the run ends.
   signal.addEventListener('abort', notify, { once: true });
+  feed.watch(() => {
+    progress.total = feed.items.length;
+    // Joined items start decoding now, even while a batch is on the encoder.
+    startDecodes();
+    notify();
+  });
   try {
     return await drain();
   } finally {
     signal.removeEventListener('abort', notify);
+    feed.watch(null);
   }
 
   async function drain(): Promise<AnalysisProgress> {
     report();
     while (!signal.aborted) {
       startDecodes();
-      const allDecoded = cursor >= items.length && inFlight === 0;
+      const allDecoded = feed.closed && cursor >= feed.items.length && inFlight === 0;
       if (ready.length >= batchSize || (allDecoded && ready.length > 0)) {
         const batch = ready.splice(0, batchSize);
         // Room freed: let decoding run while this batch is on the encoder.

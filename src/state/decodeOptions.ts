@@ -5,12 +5,17 @@
  */
 import { create } from 'zustand';
 import { FACE_WORKING_LONG_SIDE } from '../scoring/faces/measure';
-import { usePeopleChecks } from './peopleChecks';
+import { checksWaitForScores, usePeopleChecks } from './peopleChecks';
 
 export const useDecodeOptions = create<{ exact: boolean }>(() => ({ exact: false }));
 
-/** What a decode for analysis asks of the decode worker: the path, and a face image when people checks run. */
+/**
+ * What a decode for analysis asks of the decode worker: the path, and a face image when the people checks run
+ * beside the CLIP pass. When they wait for it (CPU encoder), they decode their own later: a face image held
+ * that long would fill memory, and asking for one makes the CLIP decode bigger (a 1600-px one).
+ */
 export function analysisDecodeOptions(): { exact: boolean; faceLongSide: number } {
   const people = usePeopleChecks.getState();
-  return { exact: useDecodeOptions.getState().exact, faceLongSide: people.enabled && !people.error ? FACE_WORKING_LONG_SIDE : 0 };
+  const beside = people.enabled && !people.error && !checksWaitForScores();
+  return { exact: useDecodeOptions.getState().exact, faceLongSide: beside ? FACE_WORKING_LONG_SIDE : 0 };
 }

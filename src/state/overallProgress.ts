@@ -29,11 +29,21 @@ export class OverallProgress {
     return this.idle();
   }
 
-  /** A chunk of `count` images joins the queue. */
+  /** A chunk of `count` images joins the queue as a run of its own. */
   queued(count: number): void {
     this.startIfIdle();
     this.runs++;
     this.total += count;
+  }
+
+  /** A chunk of `count` images joins a run already queued; `skipped` of them need nothing. */
+  joined(count: number, skipped: number): void {
+    this.total += count - skipped;
+  }
+
+  /** Whether a drop is still being read (more chunks may come). */
+  isReading(): boolean {
+    return this.readers > 0;
   }
 
   private idle(): boolean {
@@ -66,7 +76,10 @@ export class OverallProgress {
     };
   }
 
-  /** A run ended with `final`; returns true when nothing is queued or being read any more. */
+  /**
+   * A run ended with `final` (null: it failed as a whole); `chunkSize`: the images it was given, joined chunks
+   * included. Returns true when nothing is queued or being read any more.
+   */
   finished(final: AnalysisProgress | null, chunkSize: number): boolean {
     if (final) {
       this.done += final.done;

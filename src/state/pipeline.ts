@@ -4,12 +4,14 @@
  *
  *   drop        ui/DropZone.tsx → addFiles (here), with the Files from library/collectFiles.ts
  *   identify    state/ingest.ts: sha256 in a decode worker (library/decode.worker.ts); a tile per new
- *               content hash, recorded in IndexedDB (library/persistence.ts); handed on 8, 16, … 256 at a time
+ *               content hash, recorded in IndexedDB (library/persistence.ts); handed on 8, 16, … 256 at a time,
+ *               each chunk joining the run still taking them (state/analysisScheduler.ts AnalysisFeed)
  *   decode      state/analyse.ts → library/decodePool.ts → decode worker: 224² CLIP tensor
  *               (engine/preprocess.ts), thumbnail, technical figures, capture and prompt metadata
  *   embed+score state/analyse.ts → engine/inferenceClient.ts → inference worker: CLIP image encoder,
  *               aesthetic head; batched and back-pressured by state/analysisScheduler.ts
- *   people      state/peopleChecks.ts → engine/faceClient.ts → face worker, beside the CLIP pass
+ *   people      state/peopleChecks.ts → engine/faceClient.ts → face worker, beside the CLIP pass (after it
+ *               when the encoder runs on the CPU)
  *   tile        state/tilePatches.ts gathers results into state/libraryStore.ts (≤ every 100 ms–1 s)
  *   rank        state/view.ts (computeView, pure): ranked by the active tag, filtered, grouped;
  *               ui/useView.ts feeds it the stores' data, ui/Grid.tsx draws the tiles

@@ -3,7 +3,7 @@ import { useLibrary } from '../state/libraryStore';
 import { cancelPeopleChecks, setPeopleChecksEnabled, usePeopleChecks } from '../state/peopleChecks';
 import { peopleChecksSetting } from '../state/settings';
 
-/** The people checks' own line: they run beside the scores and usually finish after them. */
+/** The people checks' own line: they run beside the scores, or after them when both would share the CPU. */
 export function PeopleProgress() {
   const { enabled, progress, error, engine } = usePeopleChecks();
   const closed = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].people?.closedEyes ? 1 : 0), 0));
@@ -20,10 +20,11 @@ export function PeopleProgress() {
   const { done, total } = progress;
   const running = progress.running || analysing;
   return (
-    <div className="progress people-progress" data-testid="people-progress" data-state={running ? 'running' : 'done'} data-done={done} data-total={total}>
+    <div className="progress people-progress" data-testid="people-progress" data-state={running ? 'running' : 'done'} data-waiting={progress.waiting ? 'true' : 'false'} data-done={done} data-total={total}>
       {running && <progress max={total} value={done} />}
       <span title={engine ? `Face models on ${engine.backend.toUpperCase()} (${engine.reason}); Human ${engine.human}` : 'Face models load with the first image'}>
         People checks: {done}/{total}
+        {progress.waiting ? ' · start when the scores are done (they share this CPU)' : ''}
         {closed > 0 ? ` · eyes closed in ${closed} image${closed === 1 ? '' : 's'}` : ''}
       </span>
       {progress.running ? (
