@@ -35,6 +35,19 @@ function benchModels(): Plugin {
   };
 }
 
+/**
+ * LOUPE_ASSET_TAG: a build whose every emitted file name differs from the usual one's, as after a deploy that
+ * changed every file (e2e/updates.e2e.ts deploys it over a running tab).
+ */
+const assetTag = process.env.LOUPE_ASSET_TAG ? `-${process.env.LOUPE_ASSET_TAG.replace(/[^a-z0-9]/gi, '')}` : '';
+const taggedNames = assetTag
+  ? {
+      entryFileNames: `assets/[name]-[hash]${assetTag}.js`,
+      chunkFileNames: `assets/[name]-[hash]${assetTag}.js`,
+      assetFileNames: `assets/[name]-[hash]${assetTag}[extname]`,
+    }
+  : {};
+
 export default defineConfig({
   // precacheManifest: builds src/sw.ts to /sw.js and lists in it the files it precaches (offline use).
   plugins: [react(), benchModels(), contentSecurityPolicyPlugin(), precacheManifest(), humanAssetsPlugin()],
@@ -47,12 +60,13 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 4173, headers: { ...isolationHeaders, 'Content-Security-Policy': CSP_HEADER } },
   // ORT ships its own wasm loader; pre-bundling breaks its relative asset URLs.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  worker: { format: 'es' },
+  worker: { format: 'es', rollupOptions: { output: taggedNames } },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
       input: { main: resolve(import.meta.dirname, 'index.html'), lab: resolve(import.meta.dirname, 'lab.html') },
+      output: taggedNames,
     },
   },
 });

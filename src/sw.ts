@@ -5,19 +5,25 @@
  * Install: every file the build emitted (HTML, JS, CSS, ORT's and TF.js's .wasm and .mjs, icons) is put
  * in a cache named after the build's version, each checked against its sha256; files whose bytes did not
  * change since the previous version are copied from its cache instead of downloaded again.
- * Activate: older app caches are deleted and open pages are taken over.
+ * Activate: open pages are taken over; older app caches are kept for the pages still running their build
+ * (they keep their loaded code and may still load a lazy chunk of it, online or not), and deleted once
+ * none of those pages is open (checked at activation and whenever a page of the app starts).
  * Fetch: precached files come from the cache; navigations get the cached HTML (with the cross-origin
  * isolation headers, so WASM threads survive offline). Model files are not ours: the engine keeps them in
  * its own Cache Storage entry (`loupe-models-v1`) and looks there before any fetch.
  */
 import {
   appCacheName,
+  releaseRetained,
+  retainOnActivate,
   REVISION_HEADER,
   routeRequest,
+  RELEASE_MESSAGE,
   staleAppCaches,
   withIsolationHeaders,
   type PrecacheEntry,
   type PrecacheManifest,
+  type RetainedCaches,
 } from './offline/precache';
 import { sha256Hex } from './platform/sha256Hex';
 
@@ -76,9 +82,54 @@ async function install(): Promise<void> {
   await self.skipWaiting();
 }
 
+/** Where the worker keeps its list of retained caches (not an app cache: it outlives builds). */
+const STATE_CACHE = 'loupe-sw-state';
+const retainedKey = () => new URL('__loupe/retained-caches.json', self.registration.scope).href;
+
+async function readRetained(): Promise<RetainedCaches> {
+  const response = await (await caches.open(STATE_CACHE)).match(retainedKey());
+  return response ? ((await response.json()) as RetainedCaches) : {};
+}
+
+async function openClientIds(): Promise<string[]> {
+  return (await self.clients.matchAll({ includeUncontrolled: true, type: 'window' })).map((c) => c.id);
+}
+
+/** Keeps `retained` minus the caches no open page needs, which are deleted; returns how many are still kept. */
+async function settleRetained(retained: RetainedCaches, open: string[]): Promise<number> {
+  const { keep, remove } = releaseRetained(retained, open);
+  await Promise.all(remove.map((name) => caches.delete(name)));
+  const body = JSON.stringify(keep);
+  await (await caches.open(STATE_CACHE)).put(retainedKey(), new Response(body, { headers: { 'content-type': 'application/json' } }));
+  return Object.keys(keep).length;
+}
+
+// One at a time: an activation and a page's start may race over the same list.
+let settling: Promise<unknown> = Promise.resolve();
+function serially<T>(task: () => Promise<T>): Promise<T> {
+  const run = settling.then(task, task);
+  settling = run.catch(() => undefined);
+  return run;
+}
+
 async function activate(): Promise<void> {
-  await Promise.all(staleAppCaches(await caches.keys(), CACHE).map((name) => caches.delete(name)));
+  await serially(async () => {
+    const open = await openClientIds();
+    await settleRetained(retainOnActivate(await readRetained(), staleAppCaches(await caches.keys(), CACHE), open), open);
+  });
   await self.clients.claim();
+}
+
+/**
+ * A page started (a reload among them): older caches kept only for pages now closed can go. The page a reload
+ * replaced is still listed for a moment after the new one starts, so a cache still kept is looked at again.
+ */
+async function releaseClosed(): Promise<void> {
+  for (const delayMs of [0, 2000, 10_000]) {
+    if (delayMs > 0) await new Promise((done) => setTimeout(done, delayMs));
+    const kept = await serially(async () => settleRetained(await readRetained(), await openClientIds()));
+    if (kept === 0) return;
+  }
 }
 
 /** A cached response with the isolation headers, as the server sends them (a Response's headers are immutable). */
@@ -112,6 +163,15 @@ async function networkFirst(request: Request, entry: PrecacheEntry): Promise<Res
   }
 }
 
+/** A file of an older build, for a page still running it: from that build's retained cache, else the network. */
+async function fromOlderBuild(request: Request): Promise<Response> {
+  for (const name of staleAppCaches(await caches.keys(), CACHE)) {
+    const response = await (await caches.open(name)).match(request, { ignoreSearch: true });
+    if (response !== undefined) return isolated(response);
+  }
+  return fetch(request);
+}
+
 async function navigationFallback(request: Request, index: PrecacheEntry | undefined): Promise<Response> {
   try {
     return await fetch(request);
@@ -124,6 +184,9 @@ async function navigationFallback(request: Request, index: PrecacheEntry | undef
 
 self.addEventListener('install', (event) => event.waitUntil(install()));
 self.addEventListener('activate', (event) => event.waitUntil(activate()));
+self.addEventListener('message', (event) => {
+  if (event.data === RELEASE_MESSAGE) event.waitUntil(releaseClosed());
+});
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const route = routeRequest(MANIFEST, self.registration.scope, request);
@@ -136,5 +199,7 @@ self.addEventListener('fetch', (event) => {
       return event.respondWith(networkFirst(request, route.entry));
     case 'navigation-fallback':
       return event.respondWith(navigationFallback(request, route.entry));
+    case 'older-build':
+      return event.respondWith(fromOlderBuild(request));
   }
 });

@@ -4,6 +4,8 @@ import { buildPrecacheManifest, injectManifest, PLACEHOLDER, precacheStrategy } 
 import {
   appCacheName,
   ISOLATION_HEADERS,
+  releaseRetained,
+  retainOnActivate,
   routeRequest,
   staleAppCaches,
   withIsolationHeaders,
@@ -122,7 +124,10 @@ describe('the service worker routes', () => {
     expect(get('/models/manifest.json')).toMatchObject({ kind: 'network-first' });
     expect(get('/models/clip-tiny/manifest.json')).toMatchObject({ kind: 'network-first' });
     expect(get('/models/clip-tiny/onnx/vision_model.onnx')).toEqual({ kind: 'pass' });
-    expect(get('/assets/unknown.js')).toEqual({ kind: 'pass' });
+    // Not in this build: an older build's file, asked for by a page still running that build.
+    expect(get('/assets/unknown.js')).toEqual({ kind: 'older-build' });
+    expect(get('/assets/taste.worker-0ld.js?worker_file&type=module')).toEqual({ kind: 'older-build' });
+    expect(get('/unknown.js')).toEqual({ kind: 'pass' });
     expect(get('/sw.js')).toEqual({ kind: 'pass' });
   });
 
@@ -132,6 +137,24 @@ describe('the service worker routes', () => {
     const sub = 'http://127.0.0.1:4173/app/';
     expect(routeRequest(m, sub, { url: 'http://127.0.0.1:4173/index.html', method: 'GET', mode: 'navigate' })).toEqual({ kind: 'pass' });
     expect(urlOf(routeRequest(m, sub, { url: 'http://127.0.0.1:4173/app/?x', method: 'GET', mode: 'navigate' }))).toBe('index.html');
+  });
+});
+
+describe('older builds kept for the pages running them', () => {
+  it('keeps every older cache for the pages open at a new activation, adding to what was kept', () => {
+    expect(retainOnActivate({}, ['loupe-app-a'], ['tab1', 'tab2'])).toEqual({ 'loupe-app-a': ['tab1', 'tab2'] });
+    // A third build: the first build's pages still pin it; the second's pin it too (conservative).
+    const kept = retainOnActivate({ 'loupe-app-a': ['tab1'] }, ['loupe-app-a', 'loupe-app-b'], ['tab1', 'tab3']);
+    expect(kept).toEqual({ 'loupe-app-a': ['tab1', 'tab3'], 'loupe-app-b': ['tab1', 'tab3'] });
+    // No page open: nothing to keep, the older cache goes at once.
+    expect(releaseRetained(retainOnActivate({}, ['loupe-app-a'], []), [])).toEqual({ keep: {}, remove: ['loupe-app-a'] });
+  });
+
+  it('deletes an older cache once none of its pages is open (a reload gives the tab a new id)', () => {
+    const retained = { 'loupe-app-a': ['tab1', 'tab2'], 'loupe-app-b': ['tab2'] };
+    expect(releaseRetained(retained, ['tab1', 'tab2', 'tab9'])).toEqual({ keep: retained, remove: [] });
+    expect(releaseRetained(retained, ['tab1', 'tab9'])).toEqual({ keep: { 'loupe-app-a': ['tab1'] }, remove: ['loupe-app-b'] });
+    expect(releaseRetained(retained, ['tab9'])).toEqual({ keep: {}, remove: ['loupe-app-a', 'loupe-app-b'] });
   });
 });
 

@@ -36,6 +36,40 @@ export function staleAppCaches(names: readonly string[], current: string): strin
   return names.filter((n) => n.startsWith(APP_CACHE_PREFIX) && n !== current);
 }
 
+/**
+ * Older builds' caches kept for the pages still running them: cache name → ids of the clients (tabs) that were
+ * open when a newer build took over. Those pages keep their loaded code and may still ask for a lazy chunk
+ * of their own build (the taste or grouping worker, TF.js); the new build's server no longer has it, and
+ * offline there is no server at all.
+ */
+export type RetainedCaches = Record<string, string[]>;
+
+/**
+ * At a new build's activation: every older app cache is kept for the clients open now (none of which runs
+ * the new build yet), added to what an earlier activation kept.
+ */
+export function retainOnActivate(previous: RetainedCaches, stale: readonly string[], openClients: readonly string[]): RetainedCaches {
+  const out: RetainedCaches = {};
+  for (const name of stale) out[name] = [...new Set([...(previous[name] ?? []), ...openClients])];
+  return out;
+}
+
+/** An older cache goes once none of the clients it was kept for is open; `open`: the ids of the clients open now. */
+export function releaseRetained(retained: RetainedCaches, open: readonly string[]): { keep: RetainedCaches; remove: string[] } {
+  const alive = new Set(open);
+  const keep: RetainedCaches = {};
+  const remove: string[] = [];
+  for (const [name, clients] of Object.entries(retained)) {
+    const still = clients.filter((id) => alive.has(id));
+    if (still.length > 0) keep[name] = still;
+    else remove.push(name);
+  }
+  return { keep, remove };
+}
+
+/** What a page posts to the active worker when it starts: caches kept for closed pages may go now. */
+export const RELEASE_MESSAGE = 'loupe-release-retained-caches';
+
 /** The header a precached response carries its entry's sha256 in, so a new install can reuse it. */
 export const REVISION_HEADER = 'x-loupe-sha256';
 
@@ -55,6 +89,11 @@ export type Route =
   | { kind: 'network-first'; entry: PrecacheEntry }
   /** A navigation to a path the precache does not hold: the network, else the app's index.html. */
   | { kind: 'navigation-fallback'; entry: PrecacheEntry | undefined }
+  /**
+   * A build file this build does not have (`assets/…`): one an older build's page still running asks for (a
+   * lazily loaded worker or chunk). From that build's retained cache, else the network.
+   */
+  | { kind: 'older-build' }
   /** Not ours: the request goes to the network untouched (model files, other origins, POSTs). */
   | { kind: 'pass' };
 
@@ -86,7 +125,7 @@ export function routeRequest(manifest: PrecacheManifest, scope: string, req: Req
     return { kind: 'navigation-fallback', entry: byUrl.get('index.html') };
   }
   const entry = byUrl.get(path);
-  if (entry === undefined) return { kind: 'pass' };
+  if (entry === undefined) return path.startsWith('assets/') ? { kind: 'older-build' } : { kind: 'pass' };
   if (entry.strategy === 'network-first') return { kind: 'network-first', entry };
   return { kind: 'cache-first', entry };
 }

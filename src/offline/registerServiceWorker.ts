@@ -4,14 +4,21 @@
  * which means its install put every file of the app in the cache.
  */
 import { useSyncExternalStore } from 'react';
+import { RELEASE_MESSAGE } from './precache';
 
 let offlineReady = false;
+/** A newer build took this page over: the page keeps running the build it loaded until it is reloaded. */
+let updated = false;
 const listeners = new Set<() => void>();
+
+function changed(): void {
+  for (const listener of listeners) listener();
+}
 
 function setOfflineReady(value: boolean): void {
   if (value === offlineReady) return;
   offlineReady = value;
-  for (const listener of listeners) listener();
+  changed();
 }
 
 function subscribe(listener: () => void): () => void {
@@ -24,16 +31,32 @@ export function useOfflineReady(): boolean {
   return useSyncExternalStore(subscribe, () => offlineReady, () => false);
 }
 
+/** True once a newer build's worker has taken this page over (a reload switches to it). */
+export function useAppUpdated(): boolean {
+  return useSyncExternalStore(subscribe, () => updated, () => false);
+}
+
 export function registerServiceWorker(): void {
   // Service workers exist only in secure contexts (https, or http://localhost and 127.0.0.1).
   if (!('serviceWorker' in navigator)) return;
   const container = navigator.serviceWorker;
   const update = (): void => setOfflineReady(container.controller !== null && container.controller.state === 'activated');
+  // A first visit's worker takes the page over too: only a change of controller is a new build.
+  let controlled = container.controller !== null;
   container.addEventListener('controllerchange', () => {
+    if (controlled && !updated) {
+      updated = true;
+      changed();
+    }
+    controlled = true;
     update();
     container.controller?.addEventListener('statechange', update);
   });
-  void container.ready.then(update);
+  void container.ready.then((registration) => {
+    update();
+    // Caches kept for pages of older builds can go once those pages are closed (a reload closes one).
+    registration.active?.postMessage(RELEASE_MESSAGE);
+  });
   container.controller?.addEventListener('statechange', update);
   const register = (): void => {
     // After the page's own loads: the install downloads ~30 MB (ORT's wasm) and should not compete with them.

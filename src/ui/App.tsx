@@ -8,6 +8,7 @@ import { ProgressBar } from './ProgressBar';
 import { PeopleProgress } from './PeopleProgress';
 import { ReconnectBanner } from './ReconnectBanner';
 import { TagBar } from './TagBar';
+import { UpdateBanner } from './UpdateBanner';
 import { Toolbar } from './Toolbar';
 import { GroupBar } from './GroupBar';
 import { useCullingKeys } from './useCullingKeys';
@@ -22,6 +23,7 @@ export function App() {
         <Header />
         <EngineBanner />
         <ReconnectBanner />
+        <UpdateBanner />
         <ProgressBar />
         <PeopleProgress />
         <TagBar />
