@@ -80,4 +80,56 @@ describe('storage', () => {
     await expect.poll(() => panel.count()).toBe(0);
     await page.close();
   }, 240_000);
+
+  it('pauses the analysis when the storage is full, keeps the decisions made before, and resumes once there is room', async () => {
+    const page = await freshPage(chrome.browser);
+    // A full disk, faked: IndexedDB writes fail as the browser fails them when the site's quota is used up.
+    // (Chromium's DevTools quota override lowers the reported quota but let these writes through here.)
+    await page.addInitScript(() => {
+      const w = window as unknown as { storageFull: boolean };
+      w.storageFull = false;
+      for (const method of ['put', 'add'] as const) {
+        const original = IDBObjectStore.prototype[method];
+        IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+          if (w.storageFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+          return original.apply(this, args);
+        };
+      }
+    });
+    const setFull = (full: boolean) => page.evaluate((f) => void ((window as unknown as { storageFull: boolean }).storageFull = f), full);
+    await page.goto(new URL('?model=clip-tiny&backend=wasm&people=off', base).href);
+    await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
+    await dropFiles(page, [
+      { name: 'kept-1.jpg', bytes: await photo('#a53') },
+      { name: 'kept-2.jpg', bytes: await photo('#3a5') },
+    ]);
+    await expect.poll(() => page.locator('[data-testid="tile"][data-status="scored"]').count(), { timeout: 60_000 }).toBe(2);
+    await page.click('[data-testid="tile"][data-name="kept-1.jpg"]');
+    await page.keyboard.press('p');
+    await expect.poll(() => page.getAttribute('[data-testid="tile"][data-name="kept-1.jpg"]', 'data-decision')).toBe('pick');
+    await page.waitForTimeout(500);
+
+    // The storage fills up as a folder of 40 arrives.
+    await setFull(true);
+    const more = await Promise.all(Array.from({ length: 40 }, async (_, i) => ({ name: `more-${String(i).padStart(2, '0')}.jpg`, bytes: await photo(`#${(0x123 + i * 0x51).toString(16).padStart(3, "0").slice(-3)}`) })));
+    await dropFiles(page, more);
+    await page.waitForSelector('[data-testid="storage-full"]', { timeout: 120_000 });
+    expect(await page.textContent('[data-testid="notice"]')).toContain('storage for this site is full: analysis is paused');
+    const resume = (await page.textContent('[data-testid="resume"]')) ?? '';
+    const left = Number(/Resume \((\d+) not analysed\)/.exec(resume)?.[1]);
+    expect(left).toBeGreaterThan(0);
+    // The decision made before is still there.
+    expect(await page.getAttribute('[data-testid="tile"][data-name="kept-1.jpg"]', 'data-decision')).toBe('pick');
+
+    // Room again: Resume analyses the rest.
+    await setFull(false);
+    await page.click('[data-testid="resume"]');
+    await page.waitForSelector('[data-testid="progress"]:not(:has([data-testid="cancel"]))', { timeout: 120_000 });
+    await expect.poll(() => page.$('[data-testid="resume"]'), { timeout: 120_000 }).toBeNull();
+    expect(await page.$('[data-testid="storage-full"]')).toBeNull();
+    await page.reload();
+    await page.waitForSelector('[data-testid="tile"][data-name="kept-1.jpg"]', { timeout: 60_000 });
+    expect(await page.getAttribute('[data-testid="tile"][data-name="kept-1.jpg"]', 'data-decision')).toBe('pick');
+    await page.close();
+  }, 300_000);
 });

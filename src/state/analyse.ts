@@ -17,6 +17,7 @@ import { OverallProgress } from './overallProgress';
 import { cancelPeopleChecks, checkPeople } from './peopleChecks';
 import { reportStorageError } from './storageErrors';
 import { flushTilePatches, queueProgress, queueTilePatch } from './tilePatches';
+import { useUi } from './uiStore';
 
 let queue: Promise<void> = Promise.resolve();
 let abort = new AbortController();
@@ -25,8 +26,15 @@ const overall = new OverallProgress();
 /** The last run queued, while files are still being read: later chunks join its feed (AnalysisFeed). */
 let joinable: { feed: AnalysisFeed; ids: string[]; signal: AbortSignal; model: string | null } | null = null;
 
+/**
+ * Stopped (Cancel, or storage full) while files may still be read: chunks identified from then on are marked
+ * cancelled instead of analysed, for Resume to pick up. A new drop or Resume ends it.
+ */
+let paused = false;
+
 /** A drop is being read: the progress line counts from here until the last chunk is analysed. */
 export function beginReading(): void {
+  paused = false;
   overall.reading();
 }
 
@@ -43,6 +51,12 @@ function closeJoinable(): void {
 
 /** Queues images for analysis after those already queued, or adds them to the run still taking chunks. */
 export function analyseImages(ids: string[]): void {
+  if (paused) {
+    flushTilePatches();
+    const { tiles, patchTile } = useLibrary.getState();
+    for (const id of ids) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
+    return;
+  }
   // The signal of the moment: a cancel stops this chunk even if it has not started yet.
   const signal = abort.signal;
   const model = currentModelId();
@@ -78,6 +92,7 @@ function itemsOf(ids: string[]): AnalysisItem[] {
 }
 
 export function cancelAnalysis(): void {
+  paused = true;
   abort.abort(new Error('cancelled'));
   abort = new AbortController();
   cancelPeopleChecks();
@@ -85,6 +100,8 @@ export function cancelAnalysis(): void {
 
 /** Re-queues the images a cancel left unanalysed (those whose file is here). */
 export function resumeAnalysis(): void {
+  paused = false;
+  useUi.setState({ storageFull: false });
   const { tiles, order, patchTile } = useLibrary.getState();
   const ids = order.filter((id) => tiles[id].status === 'cancelled' && hasFile(id));
   for (const id of ids) patchTile(id, { status: 'queued' });

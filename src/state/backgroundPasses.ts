@@ -10,14 +10,16 @@
  *                          set of ready tags changes
  *   group sliders move   → groups
  *   people checks on     → every analysed image is checked (analyse.ts)
+ *   storage is full      → the analysis pauses (Resume picks it up once there is room)
  */
-import { checkPeopleOnAll } from './analyse';
+import { cancelAnalysis, checkPeopleOnAll } from './analyse';
 import { onEngineReady } from './engineController';
 import { restartInsights, scheduleGrouping, scheduleInsights, tagVocabularyChanged } from './insights';
 import { useInsights } from './insightsStore';
 import { useLibrary } from './libraryStore';
 import { usePeopleChecks } from './peopleChecks';
 import { scoreWithNewModel } from './pipeline';
+import { onStorageFull } from './storageErrors';
 import { useRanking, type TagState } from './rankingStore';
 import { restartTagHeadScoring, scheduleTagHeadScoring } from './tags';
 import { restoreTasteHeads, scheduleTasteScoring } from './taste';
@@ -54,6 +56,9 @@ export function startBackgroundPasses(): () => void {
     }),
     usePeopleChecks.subscribe((s, prev) => {
       if (s.enabled && !prev.enabled) checkPeopleOnAll();
+    }),
+    onStorageFull(() => {
+      if (useLibrary.getState().running) cancelAnalysis();
     }),
   ];
   return () => stops.forEach((stop) => stop());

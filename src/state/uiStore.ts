@@ -10,6 +10,8 @@ interface UiState {
   /** Loupe zoom: fit the window, or 100 % (one image pixel per screen pixel). */
   zoom: 'fit' | '100';
   notice: string | null;
+  /** A write ran out of the site's storage: the analysis paused; the progress line says why until Resume. */
+  storageFull: boolean;
   /** Grid columns, for ↑/↓. */
   columns: number;
   setColumns(columns: number): void;
@@ -27,6 +29,7 @@ export const useUi = create<UiState>((set) => ({
   overlay: null,
   zoom: 'fit',
   notice: null,
+  storageFull: false,
   columns: 1,
   setColumns: (columns) => set({ columns }),
   focus: (focusedId) => set({ focusedId }),

@@ -1,9 +1,11 @@
 import { cancelAnalysis, resumeAnalysis } from '../state/analyse';
 import { useLibrary } from '../state/libraryStore';
+import { useUi } from '../state/uiStore';
 import { formatDuration } from './format';
 
 export function ProgressBar() {
   const { progress, running, reading } = useLibrary();
+  const storageFull = useUi((s) => s.storageFull);
   const cancelled = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].status === 'cancelled' ? 1 : 0), 0));
   if (reading && !running) {
     return (
@@ -28,6 +30,11 @@ export function ProgressBar() {
         <button className="link" onClick={cancelAnalysis} data-testid="cancel">
           Cancel
         </button>
+      )}
+      {!running && cancelled > 0 && storageFull && (
+        <span className="hint" data-testid="storage-full">
+          Paused: this site’s storage is full (Storage, in the header, shows what takes the space).
+        </span>
       )}
       {!running && cancelled > 0 && (
         <button className="link" onClick={resumeAnalysis} data-testid="resume">
