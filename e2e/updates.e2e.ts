@@ -57,7 +57,8 @@ function serve(): Promise<void> {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Content-Security-Policy': CSP_HEADER,
-      'Cache-Control': 'no-cache',
+      // Not in the browser's HTTP cache either: only the service worker's caches can give an old file back.
+      'Cache-Control': 'no-store',
     });
     res.end(readFileSync(file));
   });

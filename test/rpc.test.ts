@@ -343,6 +343,8 @@ describe('DecodePool on the rpc layer', () => {
         faceImage: async ({ name }) => ({ type: 'failed', reason: `no face image for ${name}` }),
         firstLooks: async ({ files }) => {
           looked.push(...files.map((f) => f.name));
+          // A look of a file named hold… waits for the test (to be crashed under).
+          if (files[0]?.name.startsWith('hold')) await new Promise<void>((resolve) => release.set(files[0].name, resolve));
           return { type: 'first-looks', looks: files.map(() => null) };
         },
       };
@@ -371,6 +373,15 @@ describe('DecodePool on the rpc layer', () => {
     expect(await b).toEqual({ type: 'failed', reason: 'checked b' });
     expect(await c).toEqual({ type: 'failed', reason: 'checked c' });
     expect(await pool.hash(file())).toEqual({ type: 'hashed', contentHash: '4 bytes' });
+  });
+
+  it('answers a look batch whose worker crashed as failed, with the reason (ingest then ends the looks, not the drop)', async () => {
+    const { pool, workers, release } = decodeStage();
+    const looks = pool.firstLooks({ files: [{ file: file(), name: 'hold.jpg' }], size: 320 });
+    await until(() => release.has('hold.jpg'));
+    workers[0].crash('its script did not load');
+    expect(await looks).toEqual({ type: 'failed', reason: 'the decode worker crashed: its script did not load' });
+    expect(await pool.firstLooks({ files: [{ file: file(), name: 'x.jpg' }], size: 320 })).toEqual({ type: 'first-looks', looks: [null] });
   });
 
   it('takes first looks, then hashes, ahead of decodes already waiting (the grid fills before the analysis goes on)', async () => {

@@ -54,8 +54,8 @@ export class DecodePool {
   }
 
   /** First-look thumbnails of a few files, ahead of every other job. */
-  firstLooks(request: FirstLooksRequest, signal?: AbortSignal): Promise<FirstLooksOutcome> {
-    return this.enqueue((w) => w.remote.firstLooks(request), signal, PRIORITY.look) as Promise<FirstLooksOutcome>;
+  firstLooks(request: FirstLooksRequest, signal?: AbortSignal): Promise<FirstLooksOutcome | UnreadableFile> {
+    return this.enqueue((w) => w.remote.firstLooks(request), signal, PRIORITY.look) as Promise<FirstLooksOutcome | UnreadableFile>;
   }
 
   /** sha256 of the file's bytes, read in a worker (the main thread never reads whole files), ahead of decodes. */

@@ -126,7 +126,8 @@ function showFirstLooks(p: DecodePool, photos: PhotoFiles[]): FirstLookPass {
       if (start >= LOOK_GIVE_UP_AFTER && found === 0) return;
       const batch = photos.slice(start, start + LOOK_BATCH).map((ph) => ({ file: ph.primary.file, name: ph.primary.file.name }));
       const outcome = await p.firstLooks({ files: batch, size }, stopped.signal).catch(() => null);
-      if (!outcome) return;
+      // A worker that crashed on the batch (or whose script did not load) ends the looks, not the drop.
+      if (!outcome || outcome.type === 'failed') return;
       outcome.looks.forEach((look, k) => {
         if (!look) return;
         found++;
@@ -140,7 +141,8 @@ function showFirstLooks(p: DecodePool, photos: PhotoFiles[]): FirstLookPass {
       if (to > known) advance(Math.min(to, photos.length));
     }
   };
-  void Promise.all(Array.from({ length: p.size }, looker)).then(() => advance(photos.length));
+  // However the pass ends, no file waits for a look any more.
+  void Promise.allSettled(Array.from({ length: p.size }, looker)).then(() => advance(photos.length));
   return {
     identified: async (index) => {
       if (index >= known) await new Promise<void>((resolve) => waiting.push({ index, resolve }));
