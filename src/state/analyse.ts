@@ -53,8 +53,7 @@ function closeJoinable(): void {
 export function analyseImages(ids: string[]): void {
   if (paused) {
     flushTilePatches();
-    const { tiles, patchTile } = useLibrary.getState();
-    for (const id of ids) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
+    markCancelled(ids);
     return;
   }
   // The signal of the moment: a cancel stops this chunk even if it has not started yet.
@@ -83,6 +82,12 @@ export function analyseImages(ids: string[]): void {
       if (joinable === run) closeJoinable();
       if (overall.finished(final, run.ids.length)) useLibrary.getState().setRunning(false);
     });
+}
+
+/** Those of these images still waiting for analysis wait for Resume instead. */
+function markCancelled(ids: string[]): void {
+  const { tiles, patchTile } = useLibrary.getState();
+  for (const id of ids) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
 }
 
 /** The images of these ids that can be analysed now (their file is here and their tile too). */
@@ -138,7 +143,7 @@ async function analyse(feed: AnalysisFeed, first: string[], all: string[], signa
   const items = itemsOf(first);
   overall.skipped(first.length - items.length);
   // Chunks that joined while the engine started are behind these, as they were read.
-  feed.items.unshift(...items);
+  feed.prepend(items);
   const model = currentModelId();
   const client = ok ? inferenceClient() : null;
   const pool = decodePool();
@@ -167,10 +172,7 @@ async function analyse(feed: AnalysisFeed, first: string[], all: string[], signa
     );
   } finally {
     flushTilePatches();
-    if (signal.aborted) {
-      const { tiles, patchTile } = useLibrary.getState();
-      for (const id of all) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
-    }
+    if (signal.aborted) markCancelled(all);
   }
 }
 

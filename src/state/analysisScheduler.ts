@@ -97,6 +97,11 @@ export class AnalysisFeed {
     this.listener?.();
   }
 
+  /** Items that go before those already given (a run's own, known only when it starts), before the run reads any. */
+  prepend(items: readonly AnalysisItem[]): void {
+    this.items.unshift(...items);
+  }
+
   /** No more items will come: the run flushes its last, partial batch. */
   close(): void {
     if (!this.open) return;
