@@ -5,7 +5,8 @@ import { NO_FILTERS } from '../src/state/rankingStore';
 import { useUi } from '../src/state/uiStore';
 import { computeView } from '../src/state/view';
 import { actionContext } from '../src/ui/actions/context';
-import { pick, rejectShown, stars, undoLast } from '../src/ui/actions/decisionActions';
+import { colourLabels, labelAfterKey, pick, pickAndNext, rejectAndNext, rejectShown, stars, undoLast, unflag } from '../src/ui/actions/decisionActions';
+import { useLibrary } from '../src/state/libraryStore';
 import { sameBinding } from '../src/ui/actions/keys';
 import { moves } from '../src/ui/actions/moveActions';
 import { ACTIONS, actionForKey, helpSections, performIfEnabled } from '../src/ui/actions/registry';
@@ -30,7 +31,7 @@ const tile = (id: string, score: number): Tile => ({
 const viewOf = (ids: string[]) =>
   computeView(ids.map((id, i) => tile(id, 10 - i)), null, () => undefined, { sort: 'score', thresholdOverride: null, tieMargin: 0, filters: NO_FILTERS });
 const grid = viewOf(['a', 'b', 'c', 'd']);
-const key = (k: string, mods: { ctrlKey?: boolean; metaKey?: boolean } = {}) => ({ key: k, ctrlKey: false, metaKey: false, ...mods });
+const key = (k: string, mods: { ctrlKey?: boolean; metaKey?: boolean; shiftKey?: boolean } = {}) => ({ key: k, ctrlKey: false, metaKey: false, ...mods });
 const run = (action: Action, view = grid) => performIfEnabled(action, actionContext(view));
 
 beforeEach(() => {
@@ -79,6 +80,16 @@ describe('key bindings', () => {
     expect(actionForKey('grid', key('Escape'))).toBeUndefined();
     expect(actionForKey('help', key('Escape'))?.id).toBe('close');
   });
+
+  it("Shift+P/X/U are Lightroom's flag-and-next; without Shift (or with Caps Lock) they flag in place", () => {
+    expect(actionForKey('grid', key('P', { shiftKey: true }))).toBe(pickAndNext);
+    expect(actionForKey('loupe', key('X', { shiftKey: true }))).toBe(rejectAndNext);
+    expect(actionForKey('grid', key('U', { shiftKey: true }))?.id).toBe('unflag-next');
+    expect(actionForKey('grid', key('P'))).toBe(pick); // Caps Lock: "P" without Shift
+    expect(actionForKey('grid', key('u'))).toBe(unflag);
+    expect(actionForKey('grid', key('?', { shiftKey: true }))?.id).toBe('help');
+    expect(actionForKey('grid', key('7'))?.id).toBe('label-yellow');
+  });
 });
 
 describe('enabled and perform', () => {
@@ -89,6 +100,34 @@ describe('enabled and perform', () => {
     expect(decide).toHaveBeenCalledWith(['b'], { decision: 'pick' });
     run(stars.find((s) => s.id === 'stars-3')!);
     expect(decide).toHaveBeenLastCalledWith(['b'], { stars: 3 });
+  });
+
+  it('Shift+P picks the focused image and moves the focus to the next one at once', () => {
+    useUi.getState().focus('b');
+    run(pickAndNext);
+    expect(decide).toHaveBeenCalledWith(['b'], { decision: 'pick' });
+    expect(useUi.getState().focusedId).toBe('c');
+    useUi.getState().focus('d'); // the last: the focus stays
+    run(rejectAndNext);
+    expect(decide).toHaveBeenLastCalledWith(['d'], { decision: 'reject' });
+    expect(useUi.getState().focusedId).toBe('d');
+  });
+
+  it('6–9 set Red, Yellow, Green, Blue; the same key again removes the label, as in Lightroom', () => {
+    expect(colourLabels.map((a) => [a.keys[0].caps, a.id])).toEqual([['6', 'label-red'], ['7', 'label-yellow'], ['8', 'label-green'], ['9', 'label-blue']]);
+    expect(labelAfterKey(['none'], 'red')).toBe('red');
+    expect(labelAfterKey(['red'], 'red')).toBe('none');
+    expect(labelAfterKey(['red', 'blue'], 'red')).toBe('red');
+    expect(labelAfterKey(['blue'], 'red')).toBe('red');
+    useLibrary.setState({ tiles: { b: { ...tile('b', 1), label: 'green' } } });
+    useUi.getState().focus('b');
+    run(colourLabels[2]);
+    expect(decide).toHaveBeenLastCalledWith(['b'], { label: 'none' });
+    run(colourLabels[0]);
+    expect(decide).toHaveBeenLastCalledWith(['b'], { label: 'red' });
+    const rows = helpSections().flatMap((s) => s.rows);
+    expect(rows.find((r) => r.caps.includes('6'))).toEqual({ caps: ['6', '7', '8', '9'], text: 'Red, Yellow, Green, Blue label (again: none)' });
+    expect(rows.find((r) => r.caps.includes('Shift+P'))?.caps).toEqual(['Shift+P', 'Shift+X', 'Shift+U']);
   });
 
   it('compare needs 2 candidates: the focused image and a next one, or a selection', () => {

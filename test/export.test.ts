@@ -10,7 +10,7 @@ import { toJson } from '../src/library/export/json';
 import { sidecarFiles } from '../src/library/export/sidecars';
 import type { ExportContext, ExportImage } from '../src/library/export/types';
 import { escapeXml } from '../src/library/export/xmlEscape';
-import { NS_DC, NS_LOUPE, NS_RDF, NS_X, NS_XMP, sidecarName, toXmpSidecar } from '../src/library/export/xmp';
+import { NS_DC, NS_LOUPE, NS_LR, NS_RDF, NS_X, NS_XMP, sidecarName, toXmpSidecar } from '../src/library/export/xmp';
 import { createZip, ZipWriteError } from '../src/codecs/zipWrite';
 import { entryData, readCentralDirectory } from '../src/codecs/zipRead';
 
@@ -41,6 +41,7 @@ function image(over: Partial<ExportImage> & Pick<ExportImage, 'path'>): ExportIm
     aesthetic: 5.25,
     decision: 'none',
     stars: 0,
+    label: 'none',
     flags: [],
     faces: null,
     peopleScore: null,
@@ -130,7 +131,7 @@ describe('toCsv', () => {
 
   it('has a header and one equally long row per image', () => {
     expect(header).toEqual([
-      'path', 'name', 'raw_path', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'people_score',
+      'path', 'name', 'raw_path', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'label', 'flags', 'faces', 'people_score',
       'relevance:beach', 'rank:beach', 'score:beach',
       `relevance:${HOSTILE_TAG}`, `rank:${HOSTILE_TAG}`, `score:${HOSTILE_TAG}`,
       `relevance:${RTL_TAG}`, `rank:${RTL_TAG}`, `score:${RTL_TAG}`,
@@ -177,7 +178,7 @@ describe('toJson', () => {
     expect(doc).toMatchObject({ format: 'loupe-export', version: 1, createdAt: '2024-05-06T07:08:09.500Z', modelId: ctx.modelId });
     expect(doc.tags).toEqual(ctx.tags);
     expect(doc.images).toEqual(images);
-    expect(Object.keys(doc.images[0])).toEqual(['path', 'name', 'raw', 'contentHash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'peopleScore', 'tags', 'error']);
+    expect(Object.keys(doc.images[0])).toEqual(['path', 'name', 'raw', 'contentHash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'label', 'flags', 'faces', 'peopleScore', 'tags', 'error']);
     expect(Object.keys(doc.images[0].tags[0])).toEqual(['tag', 'relevance', 'rank', 'score']);
   });
 
@@ -235,6 +236,31 @@ describe('toXmpSidecar', () => {
     expect(label(rejected)).toEqual([]);
     expect(label(plain)).toEqual([]);
     expect(texts(parseXml(toXmpSidecar(rejected, ctx)), NS_LOUPE, 'Stars')).toEqual(['3']);
+  });
+
+  it("writes the user's colour label by Lightroom's name, over the pick label, on any decision", () => {
+    const label = (img: ExportImage) => texts(parseXml(toXmpSidecar(img, ctx)), NS_XMP, 'Label');
+    expect(label({ ...picked, label: 'red' })).toEqual(['Red']);
+    expect(label({ ...rejected, label: 'blue' })).toEqual(['Blue']);
+    expect(label({ ...plain, label: 'yellow' })).toEqual(['Yellow']);
+    expect(label({ ...plain, label: 'green' })).toEqual(['Green']);
+    expect(label({ ...picked, label: 'none' })).toEqual(['Green']);
+    const csvCells = toCsv([{ ...plain, label: 'yellow' }, plain], ctx, { bom: false }).split('\r\n');
+    const col = csvCells[0].split(',').indexOf('label');
+    expect([csvCells[1].split(',')[col], csvCells[2].split(',')[col]]).toEqual(['yellow', '']);
+    expect(JSON.parse(toJson([{ ...plain, label: 'blue' }], ctx)).images[0].label).toBe('blue');
+  });
+
+  it('lists the same tags in lr:hierarchicalSubject, a "|" written as "/" so Lightroom sees one level', () => {
+    const withPipe = image({ path: 'p.jpg', tags: [{ tag: 'sky|blue', relevance: 0.4, rank: 1, score: null }] });
+    const bagOf = (img: ExportImage) => {
+      const subject = parseXml(toXmpSidecar(img, ctx)).getElementsByTagNameNS(NS_LR, 'hierarchicalSubject');
+      return Array.from(subject, (s) => Array.from(s.getElementsByTagNameNS(NS_RDF, 'li'), (li) => li.textContent));
+    };
+    expect(bagOf(picked)).toEqual([['beach', HOSTILE_TAG]]);
+    expect(bagOf(withPipe)).toEqual([['sky/blue']]);
+    expect(texts(parseXml(toXmpSidecar(withPipe, ctx)), NS_RDF, 'li').slice(0, 1)).toEqual(['sky|blue']);
+    expect(bagOf(plain)).toEqual([]);
   });
 
   it('lists the tags the image made the cut for in dc:subject, hostile text intact', () => {

@@ -12,6 +12,7 @@ import {
   MIN_BACKGROUND_SHARPNESS,
   MIN_FACE_PX_FOR_EYES,
   peopleScore,
+  decidingFace,
   RELIABLE_FACE_PX,
   SOFT_FACE_RATIO,
   type JudgedFace,
@@ -151,7 +152,8 @@ describe('judgeFace', () => {
 });
 
 describe('peopleScore', () => {
-  const j = (eyes: JudgedFace['eyes'], focus: JudgedFace['focus'], cut = false) => ({ eyes, focus, cutBy: cut ? ['left'] : [] }) as unknown as JudgedFace;
+  const j = (eyes: JudgedFace['eyes'], focus: JudgedFace['focus'], cut = false, sizePx = 200) => ({ eyes, focus, cutBy: cut ? ['left'] : [], sizePx }) as unknown as JudgedFace;
+  const worstThenMean = (worst: number, mean: number) => 0.99 * worst + 0.01 * mean;
 
   it('is 1 for open-eyed sharp whole faces, and each fault lowers it', () => {
     expect(faceQuality(j('open', 'sharp'))).toBe(1);
@@ -164,13 +166,38 @@ describe('peopleScore', () => {
     expect(faceQuality(j('not-judged', 'not-judged'))).toBeNull();
   });
 
-  it('averages the judged faces: the frame of a burst with fewer blinks wins', () => {
-    expect(peopleScore([j('open', 'sharp'), j('open', 'sharp'), j('open', 'sharp')])).toBe(1);
-    expect(peopleScore([j('open', 'sharp'), j('both-closed', 'sharp'), j('open', 'sharp')])).toBeCloseTo(2 / 3, 12);
-    expect(peopleScore([j('open', 'sharp'), j('one-closed', 'sharp'), j('open', 'sharp')])).toBeCloseTo(2.5 / 3, 12);
-    expect(peopleScore([j('open', 'sharp'), j('not-judged', 'not-judged')])).toBe(1);
+  it('is decided by the worst prominent face, the mean breaking ties', () => {
+    expect(peopleScore([j('open', 'sharp'), j('open', 'sharp'), j('open', 'sharp')])).toBeCloseTo(1, 12);
+    expect(peopleScore([j('open', 'sharp'), j('both-closed', 'sharp'), j('open', 'sharp')])).toBeCloseTo(worstThenMean(0, 2 / 3), 12);
+    expect(peopleScore([j('open', 'sharp'), j('one-closed', 'sharp'), j('open', 'sharp')])).toBeCloseTo(worstThenMean(0.5, 2.5 / 3), 12);
+    expect(peopleScore([j('open', 'sharp'), j('not-judged', 'not-judged')])).toBeCloseTo(1, 12);
     expect(peopleScore([])).toBeNull();
     expect(peopleScore([j('not-judged', 'not-judged')])).toBeNull();
+  });
+
+  it('a group frame where one of six blinks loses to one where nobody does, even one with every face a little off', () => {
+    const six = (k: number, fault: JudgedFace) => Array.from({ length: 6 }, (_, i) => (i === k ? fault : j('open', 'sharp')));
+    const oneBlinks = peopleScore(six(3, j('both-closed', 'sharp')))!;
+    const nobodyBlinks = peopleScore(six(0, j('open', 'sharp')))!;
+    // Every face soft or cut: a mean of 0.5–0.8, below the blink frame's mean of 5/6, yet nobody's eyes are shut.
+    const allSoft = peopleScore(Array.from({ length: 6 }, () => j('open', 'soft')))!;
+    const allCut = peopleScore(Array.from({ length: 6 }, () => j('open', 'sharp', true)))!;
+    expect(oneBlinks).toBeLessThan(nobodyBlinks);
+    expect(oneBlinks).toBeLessThan(allSoft);
+    expect(oneBlinks).toBeLessThan(allCut);
+    // Of two frames with one blink each, the one whose other faces are better wins (the mean breaks the tie).
+    const blinkAndSoft = six(3, j('both-closed', 'sharp'));
+    blinkAndSoft[0] = j('open', 'soft');
+    expect(peopleScore(blinkAndSoft)!).toBeLessThan(oneBlinks);
+    expect(decidingFace(six(3, j('both-closed', 'sharp')))).toBe(3);
+  });
+
+  it('leaves faces under half the largest out: a passer-by blinking behind the couple does not decide', () => {
+    const couple = [j('open', 'sharp', false, 400), j('open', 'sharp', false, 380)];
+    expect(peopleScore([...couple, j('both-closed', 'sharp', false, 150)])).toBeCloseTo(1, 12);
+    expect(peopleScore([...couple, j('both-closed', 'sharp', false, 200)])).toBeCloseTo(worstThenMean(0, 2 / 3), 12);
+    expect(decidingFace([...couple, j('both-closed', 'sharp', false, 150)])).toBe(0);
+    expect(decidingFace([])).toBeNull();
   });
 });
 
@@ -189,8 +216,10 @@ describe('judgePeople', () => {
     expect(p.counts).toEqual({ faces: 3, open: 2, oneClosed: 0, bothClosed: 1, eyesNotJudged: 0, soft: 1, cut: 1 });
     expect(p.closedEyes).toBe(true);
     expect(p.softFaces).toBe(true);
-    // Qualities: 1 (index 1), 0.5 × 0.8 = 0.4 (index 4: soft, cut right/bottom), 0 (index 0: both closed).
-    expect(p.peopleScore).toBeCloseTo((1 + 0.4 + 0) / 3, 12);
+    // Qualities: 1 (index 1), 0.5 × 0.8 = 0.4 (index 4: soft, cut right/bottom), 0 (index 0: both closed); all
+    // prominent (200 and 190 px against 300). The closed eyes decide; the mean breaks ties.
+    expect(p.peopleScore).toBeCloseTo(0.99 * 0 + 0.01 * ((1 + 0.4 + 0) / 3), 12);
+    expect(p.decidingFace).toBe(1);
   });
 
   it('has no say without faces', () => {

@@ -40,6 +40,17 @@ describe('persistence (IndexedDB)', () => {
     expect(stored).toMatchObject({ decision: 'pick', stars: 4 });
   });
 
+  it('keeps a colour label through setDecisions and a re-drop', async () => {
+    const db = freshDb();
+    await mergeImage(db, meta('a'));
+    await setDecisions(db, [{ key: 'a', label: 'yellow' }]);
+    await setDecisions(db, [{ key: 'a', decision: 'pick' }]);
+    const again = await mergeImage(db, { ...meta('a'), path: 'moved/a.jpg' });
+    expect(again).toMatchObject({ decision: 'pick', label: 'yellow' });
+    const [stored] = await getImages(db, ['a']);
+    expect(stored).toMatchObject({ decision: 'pick', label: 'yellow', path: 'moved/a.jpg' });
+  });
+
   it('stores the people checks beside the decision, and a re-drop keeps both', async () => {
     const db = freshDb();
     await mergeImage(db, meta('a'));

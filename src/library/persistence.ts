@@ -11,6 +11,8 @@ import { createStore, del, get, getMany, set, update, values, type UseStore } fr
 
 export type Decision = 'pick' | 'reject' | 'none';
 export type Stars = 0 | 1 | 2 | 3 | 4 | 5;
+/** Lightroom's keys 6–9 (Red, Yellow, Green, Blue); 'none' when the photo has no colour label. */
+export type ColourLabel = 'none' | 'red' | 'yellow' | 'green' | 'blue';
 
 export interface StoredImage {
   key: string;
@@ -22,6 +24,8 @@ export interface StoredImage {
   thumbnail: Blob | null;
   decision: Decision;
   stars: Stars;
+  /** Absent in records older than colour labels: none. */
+  label?: ColourLabel;
   error: string | null;
   /** Technical figures measured when the image was decoded (absent in records older than them). */
   quality?: TechnicalQuality | null;
@@ -87,7 +91,7 @@ export async function getImages(db: LibraryDb, keys: string[]): Promise<(StoredI
  * Merges new facts about an image (size, thumbnail, error) into its record without touching the decision
  * and stars already stored: a re-dropped file must not lose the user's work.
  */
-export async function mergeImage(db: LibraryDb, image: Omit<StoredImage, 'decision' | 'stars'>): Promise<StoredImage> {
+export async function mergeImage(db: LibraryDb, image: Omit<StoredImage, 'decision' | 'stars' | 'label'>): Promise<StoredImage> {
   let merged: StoredImage | null = null;
   await update<StoredImage>(
     image.key,
@@ -102,6 +106,7 @@ export async function mergeImage(db: LibraryDb, image: Omit<StoredImage, 'decisi
         companion: image.companion === undefined ? old?.companion : image.companion,
         decision: old?.decision ?? 'none',
         stars: old?.stars ?? 0,
+        label: old?.label,
       }),
     db.images,
   );
@@ -155,7 +160,7 @@ export async function setFaces(db: LibraryDb, key: string, outcome: { faces: Mea
 /** Several decisions in one transaction (bulk actions, undo). */
 export async function setDecisions(
   db: LibraryDb,
-  patches: { key: string; decision?: Decision; stars?: Stars }[],
+  patches: { key: string; decision?: Decision; stars?: Stars; label?: ColourLabel }[],
 ): Promise<void> {
   await db.images('readwrite', (store) => {
     for (const p of patches) {
@@ -166,6 +171,7 @@ export async function setDecisions(
         const next: StoredImage = { ...old };
         if (p.decision !== undefined) next.decision = p.decision;
         if (p.stars !== undefined) next.stars = p.stars;
+        if (p.label !== undefined) next.label = p.label;
         store.put(next, p.key);
       };
     }

@@ -2,7 +2,7 @@
  * Picks, rejects and stars: the user's work. Each change is written to IndexedDB first and shown only
  * once stored (REFERENCE §9); every change, single or bulk, can be undone.
  */
-import { setDecisions, type Decision, type Stars } from '../library/persistence';
+import { setDecisions, type ColourLabel, type Decision, type Stars } from '../library/persistence';
 import { db } from './libraryDb';
 import { useLibrary } from './libraryStore';
 import { askToKeepData } from './storage';
@@ -12,6 +12,7 @@ interface Change {
   id: string;
   decision: Decision;
   stars: Stars;
+  label: ColourLabel;
 }
 
 const undoStack: Change[][] = [];
@@ -19,12 +20,12 @@ const UNDO_LIMIT = 100;
 
 async function apply(changes: Change[]): Promise<boolean> {
   try {
-    await setDecisions(db, changes.map((c) => ({ key: c.id, decision: c.decision, stars: c.stars })));
+    await setDecisions(db, changes.map((c) => ({ key: c.id, decision: c.decision, stars: c.stars, label: c.label })));
   } catch (err) {
     reportStorageError(err);
     return false;
   }
-  useLibrary.getState().patchTiles(changes.map((c) => ({ id: c.id, patch: { decision: c.decision, stars: c.stars } })));
+  useLibrary.getState().patchTiles(changes.map((c) => ({ id: c.id, patch: { decision: c.decision, stars: c.stars, label: c.label } })));
   return true;
 }
 
@@ -37,18 +38,24 @@ function serial<T>(task: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** Sets a decision and/or stars on these images; resolves once stored. */
-export function decide(ids: string[], patch: { decision?: Decision; stars?: Stars }): Promise<boolean> {
+export interface DecisionPatch {
+  decision?: Decision;
+  stars?: Stars;
+  label?: ColourLabel;
+}
+
+/** Sets a decision, stars and/or a colour label on these images; resolves once stored. */
+export function decide(ids: string[], patch: DecisionPatch): Promise<boolean> {
   return serial(() => decideNow(ids, patch));
 }
 
-async function decideNow(ids: string[], patch: { decision?: Decision; stars?: Stars }): Promise<boolean> {
+async function decideNow(ids: string[], patch: DecisionPatch): Promise<boolean> {
   const { tiles } = useLibrary.getState();
   // Tiles of unreadable files have no stored record; nothing to decide there.
   const known = ids.filter((id) => tiles[id] && !id.startsWith('unreadable:'));
   if (known.length === 0) return false;
-  const before = known.map((id) => ({ id, decision: tiles[id].decision, stars: tiles[id].stars }));
-  const after = before.map((b) => ({ id: b.id, decision: patch.decision ?? b.decision, stars: patch.stars ?? b.stars }));
+  const before = known.map((id) => ({ id, decision: tiles[id].decision, stars: tiles[id].stars, label: tiles[id].label ?? 'none' }));
+  const after = before.map((b) => ({ id: b.id, decision: patch.decision ?? b.decision, stars: patch.stars ?? b.stars, label: patch.label ?? b.label }));
   const ok = await apply(after);
   // The first decision is work worth keeping: the moment to ask the browser not to clear it.
   if (ok) void askToKeepData('first-decision');

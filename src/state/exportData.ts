@@ -43,6 +43,7 @@ export function buildExport(
       aesthetic: t.score,
       decision: t.decision,
       stars: t.stars,
+      label: t.label ?? 'none',
       flags: tileFlags(t),
       faces: t.people ? t.people.counts.faces : null,
       peopleScore: t.people?.peopleScore ?? null,

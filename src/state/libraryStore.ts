@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AnalysisProgress } from './analysisScheduler';
-import type { Decision, Stars, StoredCompanion } from '../library/persistence';
+import type { ColourLabel, Decision, Stars, StoredCompanion } from '../library/persistence';
 import type { PixelOrigin } from '../library/decodeApi';
 import type { CaptureInfo } from '../library/metadata/exif';
 import type { GenerationInfo } from '../library/metadata/generationPrompt';
@@ -24,6 +24,8 @@ export interface Tile {
   height: number | null;
   decision: Decision;
   stars: Stars;
+  /** Lightroom's colour label (keys 6–9); undefined means none. */
+  label?: ColourLabel;
   /** False after a reload until the file is dropped again (needed to analyse it or view it full size). */
   hasFile: boolean;
   /** Measured when decoded; undefined until then (or for records kept from before these existed). */

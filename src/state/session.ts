@@ -26,6 +26,7 @@ export function tileFrom(stored: StoredImage, hasFile: boolean): Tile {
     height: stored.height,
     decision: stored.decision,
     stars: stored.stars,
+    label: stored.label,
     hasFile,
     quality: stored.quality,
     origin: stored.origin,

@@ -3,6 +3,7 @@ import { DecisionBadge } from './DecisionBadge';
 import { formatScore } from './format';
 import { Overlay } from './Overlay';
 import { StarsBadge } from './StarsBadge';
+import { ColourLabelBadge } from './ColourLabelBadge';
 import { FileName } from './FileName';
 import { showBidiControls } from './safeName';
 import './overlays.css';
@@ -51,6 +52,7 @@ function CompareCell({ tile, index, focused, url, onFocus }: { tile: Tile; index
         </span>
         <DecisionBadge decision={tile.decision} />
         <StarsBadge stars={tile.stars} />
+        <ColourLabelBadge label={tile.label} />
       </span>
     </button>
   );

@@ -5,6 +5,7 @@ import type { ViewItem } from '../state/view';
 import { DecisionBadge } from './DecisionBadge';
 import { formatBytes, formatScore } from './format';
 import { StarsBadge } from './StarsBadge';
+import { ColourLabelBadge } from './ColourLabelBadge';
 import { RawBadge } from './RawBadge';
 import { tasteRanks, useTaste } from '../state/tasteStore';
 import { useInsights } from '../state/insightsStore';
@@ -113,6 +114,7 @@ const TileView = memo(function TileView({ item, scale, focused, selected, byTast
         <span className="flags">
           <DecisionBadge decision={t.decision} />
           <StarsBadge stars={t.stars} compact />
+          <ColourLabelBadge label={t.label} />
         </span>
         <span className="qflags">
           {flags.map((f) => (

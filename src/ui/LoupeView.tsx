@@ -6,6 +6,7 @@ import { DecisionBadge } from './DecisionBadge';
 import { formatScore, shortTag } from './format';
 import { Overlay } from './Overlay';
 import { StarsBadge } from './StarsBadge';
+import { ColourLabelBadge } from './ColourLabelBadge';
 import { RawBadge } from './RawBadge';
 import { FileName } from './FileName';
 import { showBidiControls } from './safeName';
@@ -226,6 +227,7 @@ export function LoupeView({ tile, fileUrl, zoom, onZoom, onClose, rank = null, r
         )}
         <DecisionBadge decision={tile.decision} />
         <StarsBadge stars={tile.stars} />
+        <ColourLabelBadge label={tile.label} />
         <RawBadge tile={tile} />
         <span className="loupe-spacer" />
         <button

@@ -41,6 +41,13 @@ export function PeopleInsights({ tile }: { tile: Tile }) {
         {summary}
         {people.dropped > 0 ? ` (${people.dropped} weak or doubled detection${people.dropped === 1 ? '' : 's'} ignored.)` : ''}
       </p>
+      {people.decidingFace !== null && people.peopleScore !== null && people.peopleScore < 0.995 && (
+        <p data-testid="people-deciding" data-face={people.decidingFace + 1}>
+          The worst face sets the people score (in a burst, the frame where everyone looks good wins):{' '}
+          {faceName(people, people.decidingFace)}: {eyesReason(people.faces[people.decidingFace])} · {focusReason(people.faces[people.decidingFace])} ·{' '}
+          {cutReason(people.faces[people.decidingFace])}.
+        </p>
+      )}
       {counts.faces > 0 && tile.thumbUrl && (
         <div className="faces-thumb">
           <img src={tile.thumbUrl} alt={`${showBidiControls(tile.name)} with its faces numbered`} />

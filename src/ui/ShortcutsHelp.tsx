@@ -35,6 +35,11 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
             </table>
           ))}
         </div>
+        <p className="help-foot" data-testid="help-lightroom">
+          Coming from Lightroom Classic: P, X, U, Shift+P/X/U, 0–5, 6–9, C, Z and Ctrl+Z do what they do there. Two
+          keys differ: there G shows the grid and E the loupe; here Esc goes back to the grid, Space or Enter opens
+          the loupe, E explains a score and G stacks similar photos.
+        </p>
         <p className="help-foot">Esc or a click outside closes this list.</p>
       </div>
     </Overlay>

@@ -3,7 +3,7 @@ import { useLibrary } from '../state/libraryStore';
 import { QUALITY_FLAGS } from '../library/quality/flags';
 import { PEOPLE_FLAGS } from '../scoring/faces/peopleFlags';
 import { pickShown, rejectShown } from './actions/decisionActions';
-import { copyPicksToFolder, exportCsv, exportJson, exportXmp } from './actions/exportActions';
+import { copyPicksToFolder, exportCsv, exportJson, exportXmp, writeSidecarsToFolder } from './actions/exportActions';
 import { ActionButton } from './actions/ActionButton';
 import { useAction } from './actions/useAction';
 import { PEOPLE_FLAG_LABELS } from './peopleWording';
@@ -93,6 +93,7 @@ export function Toolbar() {
         <ActionButton action={exportCsv} testId="export-csv" />
         <ActionButton action={exportJson} testId="export-json" />
         <ActionButton action={exportXmp} testId="export-xmp" />
+        {copyPicks.enabled && <ActionButton action={writeSidecarsToFolder} testId="sidecars-into-folder" />}
         <RawSidecarChoice />
       </span>
     </section>

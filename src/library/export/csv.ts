@@ -38,7 +38,7 @@ function csvRow(cells: readonly string[]): string {
 
 export function csvHeader(ctx: ExportContext): string[] {
   const perTag = ctx.tags.flatMap(({ tag }) => [`relevance:${tag}`, `rank:${tag}`, `score:${tag}`]);
-  return ['path', 'name', 'raw_path', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'flags', 'faces', 'people_score', ...perTag, 'error'];
+  return ['path', 'name', 'raw_path', 'content_hash', 'width', 'height', 'aesthetic', 'decision', 'stars', 'label', 'flags', 'faces', 'people_score', ...perTag, 'error'];
 }
 
 function imageCells(image: ExportImage, ctx: ExportContext): string[] {
@@ -56,6 +56,7 @@ function imageCells(image: ExportImage, ctx: ExportContext): string[] {
     formatNumber(image.aesthetic),
     image.decision,
     String(image.stars),
+    image.label && image.label !== 'none' ? image.label : '',
     image.flags.join(' '),
     formatNumber(image.faces),
     formatNumber(image.peopleScore),

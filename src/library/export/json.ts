@@ -16,7 +16,9 @@ export interface JsonExportDocument {
 }
 
 /** An exported image: the exporter's input, except that non-finite relevances become null. */
-export type JsonExportImage = Omit<ExportImage, 'tags' | 'raw'> & {
+export type JsonExportImage = Omit<ExportImage, 'tags' | 'raw' | 'label'> & {
+  /** Always present: 'none' for a photo without a colour label. */
+  label: 'none' | 'red' | 'yellow' | 'green' | 'blue';
   /** The RAW of a RAW+JPEG pair (`path` is then the JPEG's), always present: null for a photo of one file. */
   raw: { path: string; name: string; bytes: number } | null;
   tags: { tag: string; relevance: number | null; rank: number | null; score: number | null }[];
@@ -35,6 +37,7 @@ function imageDocument(image: ExportImage): JsonExportImage {
     aesthetic: finiteOrNull(image.aesthetic),
     decision: image.decision,
     stars: image.stars,
+    label: image.label ?? 'none',
     flags: [...image.flags],
     faces: finiteOrNull(image.faces),
     peopleScore: finiteOrNull(image.peopleScore),

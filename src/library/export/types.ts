@@ -16,6 +16,8 @@ export interface ExportImage {
   aesthetic: number | null;
   decision: 'pick' | 'reject' | 'none';
   stars: 0 | 1 | 2 | 3 | 4 | 5;
+  /** Lightroom's colour label (keys 6–9); absent means none. */
+  label?: 'none' | 'red' | 'yellow' | 'green' | 'blue';
   /** Technical and people flags, as the Flags filter names them, e.g. ["blurry", "eyes-closed"]. */
   flags: string[];
   /** Faces the people checks found; null when the image was not checked. */

@@ -8,6 +8,8 @@ export const NS_X = 'adobe:ns:meta/';
 export const NS_RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 export const NS_XMP = 'http://ns.adobe.com/xap/1.0/';
 export const NS_DC = 'http://purl.org/dc/elements/1.1/';
+/** Lightroom's namespace: lr:hierarchicalSubject holds keywords as "parent|child" paths. */
+export const NS_LR = 'http://ns.adobe.com/lightroom/1.0/';
 /** Under .invalid, a reserved TLD, so it can never clash with a namespace someone else registers. */
 export const NS_LOUPE = 'https://loupe.invalid/ns/xmp/1.0/';
 
@@ -20,8 +22,11 @@ export const DEFAULT_PICK_LABEL = 'Green';
 /** Lightroom, darktable and digiKam all read an xmp:Rating of -1 as "rejected". */
 export const REJECT_RATING = -1;
 
+/** The user's colour labels by Lightroom's default names (its keys 6–9). */
+export const COLOUR_LABEL_XMP: Record<'red' | 'yellow' | 'green' | 'blue', string> = { red: 'Red', yellow: 'Yellow', green: 'Green', blue: 'Blue' };
+
 export interface XmpOptions {
-  /** xmp:Label written for picks; null writes no label. */
+  /** xmp:Label written for picks that have no colour label of their own; null writes none. */
   pickLabel?: string | null;
 }
 
@@ -43,10 +48,29 @@ function optionalNumber(indent: string, name: string, value: number | null): str
   return finiteOrNull(value) === null ? [] : [element(indent, name, formatNumber(value))];
 }
 
+/** The xmp:Label to write: the user's colour label, else the pick label for a pick, else none. */
+export function xmpLabel(image: ExportImage, pickLabel: string | null): string | null {
+  if (image.label && image.label !== 'none') return COLOUR_LABEL_XMP[image.label];
+  return image.decision === 'pick' ? pickLabel : null;
+}
+
+/**
+ * A tag as one level of Lightroom's keyword hierarchy. Lightroom reads "|" as a level separator, so a tag
+ * holding one would turn into a parent and a child; it is written as "/" there (dc:subject keeps the tag as is).
+ */
+export function hierarchicalKeyword(tag: string): string {
+  return tag.replace(/\|/g, '/');
+}
+
+function bag(name: string, items: string[]): string[] {
+  return [`   <${name}>`, '    <rdf:Bag>', ...items.map((t) => element('     ', 'rdf:li', t)), '    </rdf:Bag>', `   </${name}>`];
+}
+
+/** The tags the image made the cut for: dc:subject (every tool) and lr:hierarchicalSubject (Lightroom's keyword list). */
 function subjects(image: ExportImage): string[] {
   const assigned = image.tags.filter((t) => t.rank !== null).map((t) => t.tag);
   if (assigned.length === 0) return [];
-  return ['   <dc:subject>', '    <rdf:Bag>', ...assigned.map((t) => element('     ', 'rdf:li', t)), '    </rdf:Bag>', '   </dc:subject>'];
+  return [...bag('dc:subject', assigned), ...bag('lr:hierarchicalSubject', assigned.map(hierarchicalKeyword))];
 }
 
 function loupeTag(tag: ExportImageTag, ctx: ExportContext): string[] {
@@ -75,6 +99,7 @@ function loupeTags(image: ExportImage, ctx: ExportContext): string[] {
  */
 export function toXmpSidecar(image: ExportImage, ctx: ExportContext, options: XmpOptions = {}): string {
   const pickLabel = options.pickLabel === undefined ? DEFAULT_PICK_LABEL : options.pickLabel;
+  const label = xmpLabel(image, pickLabel);
   const p = '   ';
   const lines = [
     PACKET_BEGIN,
@@ -83,9 +108,10 @@ export function toXmpSidecar(image: ExportImage, ctx: ExportContext, options: Xm
     `  <rdf:Description rdf:about=""`,
     `    xmlns:xmp="${NS_XMP}"`,
     `    xmlns:dc="${NS_DC}"`,
+    `    xmlns:lr="${NS_LR}"`,
     `    xmlns:loupe="${NS_LOUPE}">`,
     element(p, 'xmp:Rating', String(xmpRating(image))),
-    ...(image.decision === 'pick' && pickLabel !== null ? [element(p, 'xmp:Label', pickLabel)] : []),
+    ...(label === null ? [] : [element(p, 'xmp:Label', label)]),
     element(p, 'xmp:MetadataDate', ctx.createdAt.toISOString()),
     ...subjects(image),
     element(p, 'loupe:Decision', image.decision),

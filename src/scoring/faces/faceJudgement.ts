@@ -138,8 +138,10 @@ export interface PeopleInPicture {
   readonly closedEyes: boolean;
   /** Some judged face is clearly softer than the rest of the picture: focus missed the people. */
   readonly softFaces: boolean;
-  /** 0..1 for best-of-group (1: every face open-eyed, sharp and whole); null with no judged face. */
+  /** 0..1 for best-of-group (1: every prominent face open-eyed, sharp and whole); null with no judged face. */
   readonly peopleScore: number | null;
+  /** The face (index into `faces`) whose verdicts set the people score: the worst prominent one. */
+  readonly decidingFace: number | null;
 }
 
 /** Intersection over union of two boxes (0 when they do not overlap or either is empty). */
@@ -261,15 +263,44 @@ export function faceQuality(face: JudgedFace): number | null {
 }
 
 /**
- * The people score of a photo: the mean of its judged faces' qualities, 0..1, so that in a burst of the
- * same group the frame with the fewest closed eyes and soft faces wins, and a frame where every face is
- * open-eyed and sharp scores 1. Null when no face was judged (no people, or only faces too small): then it
- * has no say in the choice.
+ * A face at least this fraction of the largest judged face's size is prominent: one of the people the photo is
+ * of. Smaller ones (a passer-by behind a couple, the back rows seen from far) do not decide the people score.
+ * In a group shot the people stand at about one distance, so their faces differ by far less than half.
+ */
+export const PROMINENT_FACE_FRACTION = 0.5;
+
+/**
+ * The prominent judged faces' indices (into `faces`) with their qualities. Size is compared in pixels of the
+ * analysed image (`sizePx`), the same for every face of one photo.
+ */
+function prominentQualities(faces: readonly JudgedFace[]): { index: number; quality: number }[] {
+  const judged = faces.flatMap((f, index) => {
+    const quality = faceQuality(f);
+    return quality === null ? [] : [{ index, quality, size: f.sizePx }];
+  });
+  const largest = Math.max(0, ...judged.map((j) => j.size));
+  return judged.filter((j) => !(j.size < PROMINENT_FACE_FRACTION * largest)).map(({ index, quality }) => ({ index, quality }));
+}
+
+/**
+ * The people score of a photo, 0..1: the worst prominent face decides, the mean of the prominent faces breaks
+ * ties. A group frame where one of six people blinks loses to one where nobody does, whatever the other five
+ * look like: a mean would let five good faces hide one closed pair of eyes. As 0.99 × worst + 0.01 × mean, the
+ * worst face always wins over the mean (face qualities differ by at least 0.05, which 0.01 × a mean cannot
+ * undo). 1 when every prominent face is open-eyed, sharp and whole; null when no face was judged (no people,
+ * or only faces too small): then it has no say in the choice.
  */
 export function peopleScore(faces: readonly JudgedFace[]): number | null {
-  const q = faces.map(faceQuality).filter((v): v is number => v !== null);
+  const q = prominentQualities(faces).map((p) => p.quality);
   if (q.length === 0) return null;
-  return q.reduce((s, v) => s + v, 0) / q.length;
+  return 0.99 * Math.min(...q) + 0.01 * (q.reduce((s, v) => s + v, 0) / q.length);
+}
+
+/** The face that decides the people score (index into `faces`): the worst prominent one; null with none judged. */
+export function decidingFace(faces: readonly JudgedFace[]): number | null {
+  const q = prominentQualities(faces);
+  if (q.length === 0) return null;
+  return q.reduce((worst, p) => (p.quality < worst.quality ? p : worst)).index;
 }
 
 /** Every verdict for one photo. */
@@ -293,5 +324,6 @@ export function judgePeople(measured: MeasuredFaces, t: FaceThresholds = FACE_TH
     closedEyes: counts.oneClosed + counts.bothClosed > 0,
     softFaces: counts.soft > 0,
     peopleScore: peopleScore(faces),
+    decidingFace: decidingFace(faces),
   };
 }

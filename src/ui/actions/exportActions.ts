@@ -5,6 +5,7 @@ import { toCsv } from '../../library/export/csv';
 import { saveBlob } from '../../library/export/download';
 import { toJson } from '../../library/export/json';
 import { sidecarFiles } from '../../library/export/sidecars';
+import { browserXmlTools, writeSidecarsIntoFolder, type SidecarFolder } from '../../library/export/sidecarsIntoFolder';
 import { getEmbedding } from '../../state/embeddingRegistry';
 import { useEngine } from '../../state/engineStore';
 import { buildExport } from '../../state/exportData';
@@ -54,7 +55,7 @@ function rawNamingAction(naming: 'replace' | 'append', label: string, detail: st
 export const rawSidecarsLightroom = rawNamingAction('replace', 'Lightroom: IMG_0001.xmp', 'name RAW sidecars as Lightroom Classic, Bridge and Capture One read them');
 export const rawSidecarsDarktable = rawNamingAction('append', 'darktable, digiKam: IMG_0001.CR2.xmp', 'name RAW sidecars as darktable and digiKam read them, one per file of a RAW+JPEG pair');
 
-type DirectoryPicker = (options?: { mode?: 'read' | 'readwrite' }) => Promise<WritableDirectory>;
+type DirectoryPicker = (options?: { mode?: 'read' | 'readwrite' }) => Promise<WritableDirectory & SidecarFolder>;
 
 /** Chromium's File System Access API; other browsers have no way to write into a folder. */
 function directoryPicker(): DirectoryPicker | undefined {
@@ -98,5 +99,45 @@ export const copyPicksToFolder: Action = {
   perform: async (ctx) => {
     const picker = directoryPicker();
     if (picker) await copyPicks(picker, ctx.ui.notify);
+  },
+};
+
+/** Writes (or merges into) the sidecars beside the photos, in the folder the user picks: theirs. */
+async function sidecarsIntoFolder(picker: DirectoryPicker, notify: UiSnapshot['notify']): Promise<void> {
+  const { tiles, order } = useLibrary.getState();
+  const { tags, thresholds, tieMargin } = useRanking.getState();
+  const modelId = useEngine.getState().ready?.modelId ?? 'none';
+  const { images, ctx } = buildExport(order.map((id) => tiles[id]), tags, thresholds, tieMargin, getEmbedding, modelId, rankingScoresFor);
+  const photos = images.filter((i) => !i.error);
+  if (photos.length === 0) return notify('No photos yet: drop a folder first.');
+  let dir: WritableDirectory & SidecarFolder;
+  try {
+    dir = await picker({ mode: 'readwrite' });
+  } catch {
+    return; // the user closed the picker
+  }
+  const { rawSidecarNaming } = useExportSettings.getState();
+  const report = await writeSidecarsIntoFolder(dir, photos, ctx, { rawNaming: rawSidecarNaming }, browserXmlTools(), (done, total) =>
+    notify(`Writing sidecars into “${dir.name}”: ${done}/${total}…`),
+  );
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  notify(
+    `Sidecars in “${dir.name}”: ${n(report.created.length, 'new one')}, ${report.merged.length} merged into those already there (their other fields kept)` +
+      (report.skipped.length ? `; ${report.skipped.length} skipped (${report.skipped[0].path}: ${report.skipped[0].reason})` : '') +
+      '.',
+  );
+}
+
+export const writeSidecarsToFolder: Action = {
+  id: 'sidecars-into-folder',
+  label: 'Sidecars into the folder…',
+  detail: 'write XMP sidecars beside the photos in their folder; a sidecar already there (darktable, Lightroom) keeps its other fields',
+  group: 'Export',
+  keys: [],
+  scopes: EVERYWHERE,
+  enabled: () => directoryPicker() !== undefined,
+  perform: async (ctx) => {
+    const picker = directoryPicker();
+    if (picker) await sidecarsIntoFolder(picker, ctx.ui.notify);
   },
 };

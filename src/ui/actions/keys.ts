@@ -5,6 +5,8 @@ export interface KeyPress {
   key: string;
   ctrlKey: boolean;
   metaKey: boolean;
+  /** Read only by Shift bindings (absent in tests means not held). */
+  shiftKey?: boolean;
 }
 
 export interface KeyBinding {
@@ -12,6 +14,11 @@ export interface KeyBinding {
   key: string;
   /** Ctrl (Windows, Linux) and ⌘ (macOS) are separate bindings, so the help names both. */
   modifier: 'ctrl' | 'meta' | null;
+  /**
+   * Lightroom's Shift+P/X/U: matches only with Shift held. A binding without it ignores Shift, so a Shift or
+   * Caps Lock held by mistake still culls; a Shift binding wins over it (see actionForKey).
+   */
+  shift?: boolean;
   /** What the help shows. */
   caps: string;
 }
@@ -32,6 +39,11 @@ export function plain(key: string): KeyBinding {
   return { key, modifier: null, caps: CAPS[key] ?? (key.length === 1 ? key.toUpperCase() : key) };
 }
 
+/** A letter with Shift: `shifted('p')` is Shift+P. */
+export function shifted(key: string): KeyBinding {
+  return { key, modifier: null, shift: true, caps: `Shift+${key.toUpperCase()}` };
+}
+
 /** The same letter with Ctrl and with ⌘. */
 export function withCommand(key: string): KeyBinding[] {
   const cap = key.toUpperCase();
@@ -43,6 +55,7 @@ export function withCommand(key: string): KeyBinding[] {
 
 export function matches(binding: KeyBinding, press: KeyPress): boolean {
   if (normal(press.key) !== normal(binding.key)) return false;
+  if (binding.shift && !press.shiftKey) return false;
   if (binding.modifier === 'ctrl') return press.ctrlKey;
   if (binding.modifier === 'meta') return press.metaKey;
   return !press.ctrlKey && !press.metaKey;
@@ -50,5 +63,5 @@ export function matches(binding: KeyBinding, press: KeyPress): boolean {
 
 /** Two bindings that one key press would both match. */
 export function sameBinding(a: KeyBinding, b: KeyBinding): boolean {
-  return normal(a.key) === normal(b.key) && a.modifier === b.modifier;
+  return normal(a.key) === normal(b.key) && a.modifier === b.modifier && !!a.shift === !!b.shift;
 }

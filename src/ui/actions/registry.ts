@@ -2,8 +2,8 @@
  * Every user operation, once. The keyboard handler looks keys up here, buttons take their label, enabled
  * state and perform from here, and the shortcut help is drawn from here.
  */
-import { keepBest, pick, pickShown, reject, rejectShown, stars, undoLast, unflag } from './decisionActions';
-import { copyPicksToFolder, exportCsv, exportJson, exportXmp, rawSidecarsDarktable, rawSidecarsLightroom } from './exportActions';
+import { colourLabels, keepBest, pick, pickAndNext, pickShown, reject, rejectAndNext, rejectShown, stars, undoLast, unflag, unflagAndNext } from './decisionActions';
+import { copyPicksToFolder, exportCsv, exportJson, exportXmp, rawSidecarsDarktable, rawSidecarsLightroom, writeSidecarsToFolder } from './exportActions';
 import { matches, type KeyPress } from './keys';
 import { moves } from './moveActions';
 import { learnTaste } from './tasteActions';
@@ -16,10 +16,14 @@ export const ACTIONS: readonly Action[] = [
   pick,
   reject,
   unflag,
+  pickAndNext,
+  rejectAndNext,
+  unflagAndNext,
   keepBest,
   pickShown,
   rejectShown,
   ...stars,
+  ...colourLabels,
   ...moves,
   loupe,
   zoom,
@@ -34,6 +38,7 @@ export const ACTIONS: readonly Action[] = [
   exportCsv,
   exportJson,
   exportXmp,
+  writeSidecarsToFolder,
   rawSidecarsLightroom,
   rawSidecarsDarktable,
   copyPicksToFolder,
@@ -43,7 +48,12 @@ export const ACTIONS: readonly Action[] = [
 
 /** The action a key press starts where the user is, if any. */
 export function actionForKey(scope: KeyScope, press: KeyPress): Action | undefined {
-  return ACTIONS.find((a) => a.scopes.includes(scope) && a.keys.some((k) => matches(k, press)));
+  const here = ACTIONS.filter((a) => a.scopes.includes(scope));
+  // Shift+P must find "pick and move on", not the plain P that also matches with Shift held.
+  return (
+    here.find((a) => a.keys.some((k) => k.shift && matches(k, press))) ??
+    here.find((a) => a.keys.some((k) => !k.shift && matches(k, press)))
+  );
 }
 
 /** Runs the action if it can run now; what a key press and a button click both do. */
