@@ -4,13 +4,15 @@
  * camera (a burst): in one everybody's eyes are open, in the other one of the six (a labelled closed-eyes
  * portrait) blinks. The real face models run in the app's face worker. The frame where nobody blinks is the
  * burst's best; the blink frame's people score is set by the blinking face (a mean of six would give it 5/6),
- * and the explain panel names that face.
+ * and the explain panel names that face. Then culling mode (issue 16, item 1) on the same folder: the burst
+ * first, its best shown large, each face lined up across the two frames with its verdict; Enter keeps the
+ * shown frame and rejects the other in one undo step, and moves on to the photos of no group.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, inject, it } from 'vitest';
-import { dropFiles, sharedBrowser, waitForAnalysis, type DropFile } from './browser';
+import { dropFiles, fileFromDisk, SHARED, sharedBrowser, waitForAnalysis, type DropFile } from './browser';
 import { FACES } from './faceLabels';
 
 const base = inject('baseUrl');
@@ -64,6 +66,9 @@ describe('group shots', () => {
     const files: DropFile[] = [
       { name: 'group-everyone.jpg', bytes: await groupFrame(OPEN, 1) },
       { name: 'group-one-blinks.jpg', bytes: await groupFrame([...OPEN.slice(0, 3), BLINK, ...OPEN.slice(4)], 2) },
+      // Two photos of no group, for culling mode's second part.
+      fileFromDisk(join(SHARED, 'images/real/clive_1084.jpg')),
+      fileFromDisk(join(SHARED, 'images/real/clive_1111.jpg')),
     ];
     const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
@@ -96,6 +101,49 @@ describe('group shots', () => {
     const deciding = (await page.textContent('[data-testid="people-deciding"]')) ?? '';
     expect(deciding).toMatch(/The worst face sets the people score/);
     expect(deciding).toMatch(/closed/);
+    await page.keyboard.press('Escape');
+
+    // Culling mode: the burst first, its suggested best (the open-eyed frame) shown.
+    await page.keyboard.press('m');
+    await page.waitForSelector('[data-testid="culling"][data-kind="group"]');
+    const shownName = () => page.getAttribute('[data-testid="culling"]', 'data-shown');
+    const idOf = async (name: string) => (await page.getAttribute(`[data-testid="tile"][data-name="${name}"]`, 'data-id'))!;
+    const [everyoneId, blinkId] = [await idOf('group-everyone.jpg'), await idOf('group-one-blinks.jpg')];
+    expect(await shownName()).toBe(everyoneId);
+    expect(await page.getAttribute('[data-testid="cull-frame"][data-best="true"]', 'data-id')).toBe(everyoneId);
+    expect(await page.locator('[data-testid="cull-frame"]').count()).toBe(2);
+    // Each person a row of crops, one per frame. The blinker (who, composed, sits apart from the person he
+    // replaces) gets a row of his own: six rows from the shown frame, one more from the other.
+    expect(await page.locator('[data-testid="cull-face-row"]').count()).toBe(7);
+    const verdicts = await page.$$eval('[data-testid="cull-face-row"]', (rows) =>
+      rows.map((r) => Object.fromEntries(Array.from(r.querySelectorAll('[data-testid="cull-face-crop"]'), (c) => [c.getAttribute('data-id') ?? '', c.getAttribute('data-verdict') ?? '']))),
+    );
+    expect(verdicts.filter((row) => row[everyoneId] !== undefined && row[blinkId] !== undefined), JSON.stringify(verdicts)).toHaveLength(5);
+    expect(verdicts.filter((row) => /closed/.test(row[blinkId])), JSON.stringify(verdicts)).toHaveLength(1);
+    expect(verdicts.filter((row) => /closed/.test(row[everyoneId]))).toHaveLength(0);
+    // → shows the other frame, ← comes back.
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(shownName).toBe(blinkId);
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(shownName).toBe(everyoneId);
+    // Enter: keep the shown frame, reject the rest, and go on to the photos of no group.
+    await page.keyboard.press('Enter');
+    const decisionOf = (name: string) => page.getAttribute(`[data-testid="tile"][data-name="${name}"]`, 'data-decision');
+    await expect.poll(() => decisionOf('group-everyone.jpg')).toBe('pick');
+    expect(await decisionOf('group-one-blinks.jpg')).toBe('reject');
+    await expect.poll(() => page.getAttribute('[data-testid="culling"]', 'data-kind')).toBe('single');
+    expect(await page.textContent('[data-testid="notice"]')).toContain('Kept 1, rejected 1');
+    // One Ctrl+Z takes both decisions back.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => decisionOf('group-everyone.jpg')).toBe('none');
+    expect(await decisionOf('group-one-blinks.jpg')).toBe('none');
+    // ↑ returns to the burst; P there picks the shown frame, as everywhere.
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.getAttribute('[data-testid="culling"]', 'data-kind')).toBe('group');
+    await page.keyboard.press('p');
+    await expect.poll(() => decisionOf('group-everyone.jpg')).toBe('pick');
+    await page.keyboard.press('Escape');
+    expect(await page.locator('[data-testid="culling"]').count()).toBe(0);
     await context.close();
   }, 400_000);
 });

@@ -63,6 +63,17 @@ try {
   await dropFiles(page, files);
   await waitForAnalysis(page, files.length);
   await page.screenshot({ path: resolve(out, 'scores.png') });
+  // Culling mode on the burst: its best large, the frames in the strip.
+  await page.waitForSelector('[data-testid="tile"][data-group-best="true"]', { timeout: 60_000 });
+  await page.keyboard.press('m');
+  await page.waitForSelector('[data-testid="culling"][data-kind="group"]');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: resolve(out, 'culling.png') });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: resolve(out, 'culling-phone.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.keyboard.press('Escape');
   await page.waitForSelector('[data-testid="folder-tag"]', { timeout: 60_000 });
   await page.click('[data-testid="tile"][data-name="generated.png"]');
   await page.keyboard.press('e');

@@ -49,13 +49,30 @@ export function decide(ids: string[], patch: DecisionPatch): Promise<boolean> {
   return serial(() => decideNow(ids, patch));
 }
 
-async function decideNow(ids: string[], patch: DecisionPatch): Promise<boolean> {
+/**
+ * Several patches, each on its own images, as ONE change: stored in one transaction and undone by one Ctrl+Z
+ * (culling mode's "keep this frame, reject the rest"; cull to a target's picks and rejects). An image named
+ * twice gets the later patch.
+ */
+export function decideMany(changes: readonly { ids: readonly string[]; patch: DecisionPatch }[]): Promise<boolean> {
+  return serial(() => decideManyNow(changes));
+}
+
+function decideNow(ids: string[], patch: DecisionPatch): Promise<boolean> {
+  return decideManyNow([{ ids, patch }]);
+}
+
+async function decideManyNow(changes: readonly { ids: readonly string[]; patch: DecisionPatch }[]): Promise<boolean> {
   const { tiles } = useLibrary.getState();
   // Tiles of unreadable files have no stored record; nothing to decide there.
-  const known = ids.filter((id) => tiles[id] && !id.startsWith('unreadable:'));
-  if (known.length === 0) return false;
-  const before = known.map((id) => ({ id, decision: tiles[id].decision, stars: tiles[id].stars, label: tiles[id].label ?? 'none' }));
-  const after = before.map((b) => ({ id: b.id, decision: patch.decision ?? b.decision, stars: patch.stars ?? b.stars, label: patch.label ?? b.label }));
+  const patchOf = new Map<string, DecisionPatch>();
+  for (const { ids, patch } of changes) for (const id of ids) if (tiles[id] && !id.startsWith('unreadable:')) patchOf.set(id, { ...patchOf.get(id), ...patch });
+  if (patchOf.size === 0) return false;
+  const before = [...patchOf.keys()].map((id) => ({ id, decision: tiles[id].decision, stars: tiles[id].stars, label: tiles[id].label ?? 'none' }));
+  const after = before.map((b) => {
+    const patch = patchOf.get(b.id)!;
+    return { id: b.id, decision: patch.decision ?? b.decision, stars: patch.stars ?? b.stars, label: patch.label ?? b.label };
+  });
   const ok = await apply(after);
   // The first decision is work worth keeping: the moment to ask the browser not to clear it.
   if (ok) void askToKeepData('first-decision');

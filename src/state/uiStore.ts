@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type Overlay = null | 'loupe' | 'compare' | 'help' | 'explain' | 'storage';
+export type Overlay = null | 'loupe' | 'compare' | 'help' | 'explain' | 'storage' | 'cull';
 
 interface UiState {
   focusedId: string | null;

@@ -3,6 +3,8 @@ import { fileOf } from '../state/files';
 import { useLibrary } from '../state/libraryStore';
 import { useUi } from '../state/uiStore';
 import { CompareView } from './CompareView';
+import { CullingView } from './CullingView';
+import { cullStops, nextOpenStop, stopIndexOf } from '../state/cullStops';
 import { ExplainPanel } from './ExplainPanel';
 import { LoupeView } from './LoupeView';
 import { ShortcutsHelp } from './ShortcutsHelp';
@@ -25,7 +27,7 @@ export function Overlays() {
   const tiles = useLibrary((s) => s.tiles);
   const view = useView();
   const close = useAction(closeAction).run;
-  const ids = overlay === 'loupe' && focusedId ? [focusedId] : overlay === 'compare' ? compareIds(view, focusedId, selection) : [];
+  const ids = (overlay === 'loupe' || overlay === 'cull') && focusedId ? [focusedId] : overlay === 'compare' ? compareIds(view, focusedId, selection) : [];
   const urls = useFileUrls(ids);
 
   if (overlay === 'help') return <ShortcutsHelp onClose={close} />;
@@ -45,6 +47,27 @@ export function Overlays() {
         tag={view.tag}
       />
     );
+  }
+  if (overlay === 'cull' && focusedId) {
+    const stops = cullStops(view);
+    const index = stopIndexOf(stops, focusedId);
+    if (index >= 0) {
+      let open = 0;
+      for (let i = nextOpenStop(stops, tiles, -1); i >= 0; i = nextOpenStop(stops, tiles, i)) open++;
+      return (
+        <CullingView
+          stop={stops[index]}
+          stopIndex={index}
+          stopCount={stops.length}
+          openStops={open}
+          tiles={tiles}
+          shownId={focusedId}
+          fileUrl={urls.get(focusedId) ?? null}
+          onShow={focus}
+          onClose={close}
+        />
+      );
+    }
   }
   if (overlay === 'compare' && ids.length >= 2) {
     return (

@@ -1,5 +1,6 @@
 import { useUi } from '../../state/uiStore';
 import type { View } from '../../state/view';
+import { cullStops, stopIndexOf } from '../../state/cullStops';
 import type { ActionContext, KeyScope } from './types';
 
 /** The context of this moment: the store's current focus, selection and overlay. */
@@ -17,9 +18,14 @@ export function compareIds(view: View, focusedId: string | null, selection: stri
   return view.items.slice(i, i + 2).map((it) => it.tile.id);
 }
 
-/** The images the arrow keys move through: those compared while compare is open, else the grid's. */
+/** The images the arrow keys (and Shift+P/X/U) move through: those compared, the culled group's, else the grid's. */
 export function navigableIds({ view, ui, scope }: ActionContext): string[] {
-  return scope === 'compare' ? compareIds(view, ui.focusedId, ui.selection) : view.items.map((i) => i.tile.id);
+  if (scope === 'compare') return compareIds(view, ui.focusedId, ui.selection);
+  if (scope === 'cull') {
+    const stops = cullStops(view);
+    return stops[stopIndexOf(stops, ui.focusedId)]?.members ?? [];
+  }
+  return view.items.map((i) => i.tile.id);
 }
 
 /** The focused image as a list, for the operations that take many (none when nothing is focused). */

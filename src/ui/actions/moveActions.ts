@@ -1,7 +1,7 @@
 /** Moving the focus: through the grid, or through the images compared while compare is open. */
 import { navigableIds } from './context';
 import { plain } from './keys';
-import { EVERYWHERE, type Action, type ActionContext } from './types';
+import { OUTSIDE_CULLING, type Action, type ActionContext } from './types';
 
 interface Step {
   id: string;
@@ -39,7 +39,7 @@ export const moves: Action[] = STEPS.map((step) => ({
   helpRow: step.helpRow,
   group: 'Move',
   keys: [plain(step.key)],
-  scopes: EVERYWHERE,
+  scopes: OUTSIDE_CULLING,
   preventsDefault: true,
   enabled: (ctx) => navigableIds(ctx).length > 0,
   perform: (ctx) => moveFocus(ctx, step.to),

@@ -6,6 +6,7 @@ import { colourLabels, keepBest, pick, pickAndNext, pickShown, reject, rejectAnd
 import { copyPicksToFolder, exportCsv, exportJson, exportXmp, rawSidecarsDarktable, rawSidecarsLightroom, writeSidecarsToFolder } from './exportActions';
 import { matches, type KeyPress } from './keys';
 import { moves } from './moveActions';
+import { cullingMode, cullKeep, cullMoves } from './cullActions';
 import { learnTaste } from './tasteActions';
 import { HELP_GROUPS, type Action, type ActionContext, type HelpGroup, type KeyScope } from './types';
 import { close, compare, explain, help, loupe, stacks, storage, zoom } from './viewActions';
@@ -25,6 +26,9 @@ export const ACTIONS: readonly Action[] = [
   ...stars,
   ...colourLabels,
   ...moves,
+  cullingMode,
+  cullKeep,
+  ...cullMoves,
   loupe,
   zoom,
   compare,

@@ -7,13 +7,15 @@ import type { View } from '../../state/view';
 import type { KeyBinding } from './keys';
 
 /** Where a key is bound: the grid, or the overlay that is open over it. */
-export type KeyScope = 'grid' | 'loupe' | 'compare' | 'explain' | 'help' | 'storage';
+export type KeyScope = 'grid' | 'loupe' | 'compare' | 'explain' | 'help' | 'storage' | 'cull';
 
-export const EVERYWHERE: readonly KeyScope[] = ['grid', 'loupe', 'compare', 'explain', 'help', 'storage'];
-export const IN_OVERLAYS: readonly KeyScope[] = ['loupe', 'compare', 'explain', 'help', 'storage'];
+export const EVERYWHERE: readonly KeyScope[] = ['grid', 'loupe', 'compare', 'explain', 'help', 'storage', 'cull'];
+export const IN_OVERLAYS: readonly KeyScope[] = ['loupe', 'compare', 'explain', 'help', 'storage', 'cull'];
+/** Culling mode gives the arrows and Enter their own meaning (groups and frames; keep this frame). */
+export const OUTSIDE_CULLING: readonly KeyScope[] = EVERYWHERE.filter((s) => s !== 'cull');
 
 /** The help's sections, in the order it shows them. */
-export const HELP_GROUPS = ['Flag', 'Rate', 'Move', 'View', 'Edit', 'Rank', 'Export'] as const;
+export const HELP_GROUPS = ['Flag', 'Rate', 'Move', 'Cull', 'View', 'Edit', 'Rank', 'Export'] as const;
 export type HelpGroup = (typeof HELP_GROUPS)[number];
 
 export type UiSnapshot = ReturnType<typeof useUi.getState>;

@@ -4,7 +4,7 @@ import type { Overlay } from '../../state/uiStore';
 import { compareIds } from './context';
 import { plain } from './keys';
 import { moveFocus } from './moveActions';
-import { EVERYWHERE, IN_OVERLAYS, type Action, type ActionContext } from './types';
+import { EVERYWHERE, IN_OVERLAYS, OUTSIDE_CULLING, type Action, type ActionContext } from './types';
 
 /** Opens this overlay, or closes it when it is the one open. */
 const toggle = (ctx: ActionContext, overlay: Exclude<Overlay, null>) => ctx.ui.open(ctx.ui.overlay === overlay ? null : overlay);
@@ -14,7 +14,7 @@ export const loupe: Action = {
   label: 'Open the focused image in the loupe',
   group: 'View',
   keys: [plain(' '), plain('Enter')],
-  scopes: EVERYWHERE,
+  scopes: OUTSIDE_CULLING,
   preventsDefault: true,
   enabled: () => true,
   perform: (ctx) => {
