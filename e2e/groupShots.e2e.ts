@@ -70,7 +70,8 @@ describe('group shots', () => {
       fileFromDisk(join(SHARED, 'images/real/clive_1084.jpg')),
       fileFromDisk(join(SHARED, 'images/real/clive_1111.jpg')),
     ];
-    const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    // hasTouch: a phone's coarse pointer, so culling mode shows its tap buttons.
+    const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 1000 }, hasTouch: true });
     const page = await context.newPage();
     await page.goto(new URL('?model=clip-tiny&backend=wasm&people=on', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
@@ -142,6 +143,18 @@ describe('group shots', () => {
     await expect.poll(() => page.getAttribute('[data-testid="culling"]', 'data-kind')).toBe('group');
     await page.keyboard.press('p');
     await expect.poll(() => decisionOf('group-everyone.jpg')).toBe('pick');
+
+    // On a phone: a swipe over the shown frame goes to the next frame, and Reject is a button to tap.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const box = (await page.locator('[data-testid="cull-main"]').boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.8, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.2, y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(shownName).toBe(blinkId);
+    await page.click('[data-testid="cull-reject"]');
+    await expect.poll(() => decisionOf('group-one-blinks.jpg')).toBe('reject');
     await page.keyboard.press('Escape');
     expect(await page.locator('[data-testid="culling"]').count()).toBe(0);
     await context.close();

@@ -1,10 +1,12 @@
-import type { CSSProperties } from 'react';
+import { useRef, type CSSProperties, type PointerEvent } from 'react';
 import type { JudgedFace } from '../scoring/faces/faceJudgement';
 import type { FaceBox } from '../scoring/faces/measure';
 import { faceRows } from '../scoring/faces/faceTracks';
 import type { CullStop } from '../state/cullStops';
 import type { Tile } from '../state/libraryStore';
 import { cullKeep, cullMoves } from './actions/cullActions';
+import { pick, reject } from './actions/decisionActions';
+import { useAction } from './actions/useAction';
 import { ActionButton } from './actions/ActionButton';
 import { ColourLabelBadge } from './ColourLabelBadge';
 import { DecisionBadge } from './DecisionBadge';
@@ -94,12 +96,32 @@ function FaceRows({ frames, shownIndex }: { frames: Tile[]; shownIndex: number }
   );
 }
 
+/** Touch: a sideways swipe over the shown frame goes to the next (left) or previous (right) frame, an upward one to the next group. */
+function useSwipe() {
+  const start = useRef<{ x: number; y: number } | null>(null);
+  const [previousFrame, nextFrame, nextGroup] = [useAction(cullMoves[2]), useAction(cullMoves[3]), useAction(cullMoves[1])];
+  return {
+    onPointerDown: (e: PointerEvent) => void (start.current = { x: e.clientX, y: e.clientY }),
+    onPointerUp: (e: PointerEvent) => {
+      const from = start.current;
+      start.current = null;
+      if (!from) return;
+      const dx = e.clientX - from.x;
+      const dy = e.clientY - from.y;
+      if (Math.abs(dx) >= 50 && Math.abs(dx) > 1.5 * Math.abs(dy)) (dx < 0 ? nextFrame : previousFrame).run();
+      else if (dy <= -60 && Math.abs(dy) > 1.5 * Math.abs(dx)) nextGroup.run();
+    },
+    style: { touchAction: 'none' } as CSSProperties,
+  };
+}
+
 export function CullingView({ stop, stopIndex, stopCount, openStops, tiles, shownId, fileUrl, onShow, onClose }: CullingViewProps) {
   const frames = stop.members.map((id) => tiles[id]).filter(Boolean);
   const shown = tiles[shownId];
   const shownIndex = frames.findIndex((t) => t.id === shownId);
   const src = fileUrl ?? shown?.thumbUrl ?? null;
   const heading = stop.kind === 'group' ? `Group of ${frames.length}` : 'Photo of no group';
+  const swipe = useSwipe();
   return (
     <Overlay label={`Culling mode: ${heading}`} className="culling" data-testid="culling" data-stop={stopIndex} data-kind={stop.kind} data-shown={shownId}>
       <header className="cull-header">
@@ -113,8 +135,8 @@ export function CullingView({ stop, stopIndex, stopCount, openStops, tiles, show
           ×
         </button>
       </header>
-      <div className="cull-main">
-        {src ? <img className="cull-image" src={src} alt={shown ? showBidiControls(shown.name) : ''} /> : <div className="cull-image">No preview yet.</div>}
+      <div className="cull-main" data-testid="cull-main" {...swipe}>
+        {src ? <img className="cull-image" src={src} alt={shown ? showBidiControls(shown.name) : ''} draggable={false} /> : <div className="cull-image">No preview yet.</div>}
       </div>
       {shown && (
         <div className="cull-info">
@@ -153,6 +175,8 @@ export function CullingView({ stop, stopIndex, stopCount, openStops, tiles, show
       <FaceRows frames={frames} shownIndex={Math.max(0, shownIndex)} />
       <footer className="cull-keys">
         <ActionButton action={cullKeep} testId="cull-keep" className="primary" />
+        <ActionButton action={pick} testId="cull-pick" className="cull-touch" />
+        <ActionButton action={reject} testId="cull-reject" className="cull-touch" />
         <ActionButton action={cullMoves[0]} testId="cull-previous-group" />
         <ActionButton action={cullMoves[1]} testId="cull-next-group" />
         <span className="overlay-hint">Enter keeps this frame and rejects the rest · ↑ ↓ group · ← → frame · P X U, 0–5, 6–9 as everywhere · Esc grid</span>
