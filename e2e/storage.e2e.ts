@@ -62,7 +62,9 @@ describe('storage', () => {
     await page.click('[data-testid="storage-button"]');
     const panel = page.locator('[data-testid="storage-panel"]');
     await expect.poll(() => panel.locator('[data-testid="storage-total"] td').textContent()).toMatch(/^[\d.]+ (B|KB|MB|GB) of [\d.]+ (B|KB|MB|GB)$/);
-    expect(await panel.locator('[data-testid="storage-library"] td').textContent()).toMatch(/^[\d.]+ (B|KB|MB|GB)$/);
+    // The library and its thumbnails are counted as the panel opens.
+    await expect.poll(() => panel.locator('[data-testid="storage-library"] td').textContent()).toMatch(/^[\d.]+ (B|KB|MB|GB)$/);
+    expect(await panel.locator('[data-testid="storage-thumbnails"] td').textContent()).toMatch(/^[\d.]+ (B|KB|MB|GB)$/);
     const models = panel.locator('[data-testid="storage-models"] td');
     expect(await models.textContent()).toMatch(/^[\d.]+ (KB|MB)$/);
     const kept = await panel.locator('[data-testid="storage-kept"]').getAttribute('data-persisted');

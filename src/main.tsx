@@ -13,6 +13,7 @@ import { restoreExportSettings } from './state/exportSettings';
 import { embedAllTags } from './state/tags';
 import { registerServiceWorker } from './offline/registerServiceWorker';
 import { installTestHooks } from './state/testHooks';
+import { checkForEviction } from './state/eviction';
 
 // Offline use (the app and ORT's wasm precached by /sw.js): built app only, the dev server has no sw.js.
 if (import.meta.env.PROD) registerServiceWorker();
@@ -27,6 +28,8 @@ useDecodeOptions.setState({ exact: exactPreprocessingSetting.fromUrl(location.se
 await restoreExportSettings();
 const templates = await loadPromptTemplates();
 if (templates) useRanking.getState().setTemplates(templates);
+// Did the browser delete the models or the library since the last visit? (Looked at before the engine caches again.)
+await checkForEviction();
 void startEngine();
 // The last session comes back (thumbnails, decisions, tags); scores attach once the model is ready.
 void restoreSession().then(async () => {

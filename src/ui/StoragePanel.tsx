@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { refreshStorageFacts, useStorage } from '../state/storage';
 import { ActionButton } from './actions/ActionButton';
 import { deleteModels, keepData } from './actions/storageActions';
@@ -8,11 +8,17 @@ import './overlays.css';
 
 const bytes = (n: number | null | undefined) => (n === null || n === undefined ? 'not reported by this browser' : formatBytes(n));
 
+/** A part taken out of a whole (IndexedDB less the thumbnails, Cache Storage less the models); null if either is. */
+const minus = (whole: number | null, part: number | null) => (whole === null || part === null ? null : Math.max(0, whole - part));
+
 /** What this device keeps for Loupe, whether the browser may clear it, and what can be deleted. */
 export function StoragePanel({ onClose }: { onClose: () => void }) {
   const facts = useStorage((s) => s.facts);
   const asked = useStorage((s) => s.asked);
-  useEffect(() => void refreshStorageFacts(), []);
+  const evicted = useStorage((s) => s.evicted);
+  // The thumbnails are counted each time the panel opens (a cursor over the image records, off the start's path).
+  const [counted, setCounted] = useState(false);
+  useEffect(() => void refreshStorageFacts({ thumbnails: true }).finally(() => setCounted(true)), []);
   const kept =
     facts?.persisted === true
       ? 'Kept: the browser will not clear this data unless you do.'
@@ -28,6 +34,11 @@ export function StoragePanel({ onClose }: { onClose: () => void }) {
             ×
           </button>
         </header>
+        {evicted && (
+          <p className="storage-evicted" data-testid="storage-evicted">
+            {evicted}
+          </p>
+        )}
         {!facts ? (
           <p>Reading…</p>
         ) : (
@@ -39,12 +50,16 @@ export function StoragePanel({ onClose }: { onClose: () => void }) {
                   <td>{bytes(facts.modelBytes)}</td>
                 </tr>
                 <tr data-testid="storage-library">
-                  <th scope="row">Library: decisions, scores, embeddings, thumbnails (IndexedDB)</th>
-                  <td>{bytes(facts.indexedDbBytes)}</td>
+                  <th scope="row">Library: decisions, scores, embeddings</th>
+                  <td>{counted ? bytes(minus(facts.indexedDbBytes, facts.thumbnailBytes)) : 'counting…'}</td>
                 </tr>
-                <tr data-testid="storage-caches">
-                  <th scope="row">Models and the app's own files, for offline use (Cache Storage)</th>
-                  <td>{bytes(facts.cacheBytes)}</td>
+                <tr data-testid="storage-thumbnails">
+                  <th scope="row">Thumbnails</th>
+                  <td>{counted ? bytes(facts.thumbnailBytes) : 'counting…'}</td>
+                </tr>
+                <tr data-testid="storage-app">
+                  <th scope="row">The app itself, for offline use</th>
+                  <td>{bytes(minus(facts.cacheBytes, facts.modelBytes))}</td>
                 </tr>
                 <tr data-testid="storage-total">
                   <th scope="row">All of it, of what the browser allows</th>
