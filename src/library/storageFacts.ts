@@ -53,12 +53,18 @@ export function modelIdOfCacheKey(url: string): string | null {
   return parts[1] === 'v1' && parts[2] ? decodeURIComponent(parts[2]) : null;
 }
 
+/** The model cache and its keys; null without Cache Storage, no cache when it was never made (or deleted). */
+async function modelCacheKeys(): Promise<{ cache: Cache | null; requests: readonly Request[] } | null> {
+  if (typeof caches === 'undefined') return null;
+  if (!(await caches.has(MODEL_CACHE_NAME))) return { cache: null, requests: [] };
+  const cache = await caches.open(MODEL_CACHE_NAME);
+  return { cache, requests: await cache.keys() };
+}
+
 /** Which models have files in the model cache, without reading them; null without Cache Storage. */
 export async function cachedModelIds(): Promise<string[] | null> {
-  if (typeof caches === 'undefined') return null;
-  if (!(await caches.has(MODEL_CACHE_NAME))) return [];
-  const cache = await caches.open(MODEL_CACHE_NAME);
-  return idsOf(await cache.keys());
+  const found = await modelCacheKeys();
+  return found && idsOf(found.requests);
 }
 
 function idsOf(requests: readonly Request[]): string[] {
@@ -72,16 +78,14 @@ function idsOf(requests: readonly Request[]): string[] {
 
 /** The sum of the model cache's recorded lengths, and its models; null without Cache Storage. */
 async function modelCacheContents(): Promise<{ bytes: number; ids: string[] } | null> {
-  if (typeof caches === 'undefined') return null;
-  if (!(await caches.has(MODEL_CACHE_NAME))) return { bytes: 0, ids: [] };
-  const cache = await caches.open(MODEL_CACHE_NAME);
-  const requests = await cache.keys();
+  const found = await modelCacheKeys();
+  if (!found) return null;
   let bytes = 0;
-  for (const request of requests) {
-    const response = await cache.match(request);
+  for (const request of found.requests) {
+    const response = await found.cache?.match(request);
     bytes += Number(response?.headers.get('content-length') ?? 0);
   }
-  return { bytes, ids: idsOf(requests) };
+  return { bytes, ids: idsOf(found.requests) };
 }
 
 /**
