@@ -18,10 +18,10 @@ describe('cullStops', () => {
   ]);
   const stops = cullStops(view);
 
-  it('puts the groups first, in the view order, then each photo of no group (failed ones left out)', () => {
+  it('puts the groups first, in the view order, each with its best first (so → from it reaches another frame), then each photo of no group (failed ones left out)', () => {
     expect(stops.map((s) => [s.kind, s.best, s.members])).toEqual([
-      ['group', 'b2', ['b1', 'b2', 'b3']],
-      ['group', 'g2', ['g1', 'g2']],
+      ['group', 'b2', ['b2', 'b1', 'b3']],
+      ['group', 'g2', ['g2', 'g1']],
       ['single', 's1', ['s1']],
       ['single', 's2', ['s2']],
     ]);

@@ -7,7 +7,11 @@ import type { Tile } from './libraryStore';
 import type { View } from './view';
 
 export interface CullStop {
-  /** The photos of the stop, in the view's order. */
+  /**
+   * The photos of the stop: the best first, then the rest in the view's order. The best leads so that the
+   * strip reads from the suggestion and → from it always reaches another frame (in the view's order the best
+   * can come last: a sort by score puts a blink frame first when its aesthetic score is higher).
+   */
   members: string[];
   /** The one shown first and suggested: the group's best (★), or the photo itself. */
   best: string;
@@ -20,7 +24,10 @@ export function cullStops(view: View): CullStop[] {
   const first = (members: string[]) => Math.min(...members.map((id) => position.get(id) ?? Infinity));
   const groups = (view.groups ?? [])
     .filter((g) => g.members.length >= 2)
-    .map((g) => ({ members: [...g.members], best: g.members.includes(g.best) ? g.best : g.members[0], kind: 'group' as const }))
+    .map((g) => {
+      const best = g.members.includes(g.best) ? g.best : g.members[0];
+      return { members: [best, ...g.members.filter((id) => id !== best)], best, kind: 'group' as const };
+    })
     .sort((a, b) => first(a.members) - first(b.members));
   const grouped = new Set(groups.flatMap((g) => g.members));
   const singles = view.items
