@@ -86,8 +86,11 @@ export function analyseImages(ids: string[]): void {
 
 /** Those of these images still waiting for analysis wait for Resume instead. */
 function markCancelled(ids: string[]): void {
-  const { tiles, patchTile } = useLibrary.getState();
-  for (const id of ids) if (tiles[id]?.status === 'queued') patchTile(id, { status: 'cancelled' });
+  // Patches still waiting (a re-drop's "queued") land first, so none turns a cancelled image back to queued.
+  flushTilePatches();
+  // One store change for all of them: a change per image copies the tile map each time (O(n²) at 20,000).
+  const { tiles, patchTiles } = useLibrary.getState();
+  patchTiles(ids.filter((id) => tiles[id]?.status === 'queued').map((id) => ({ id, patch: { status: 'cancelled' as const } })));
 }
 
 /** The images of these ids that can be analysed now (their file is here and their tile too). */
@@ -107,9 +110,9 @@ export function cancelAnalysis(): void {
 export function resumeAnalysis(): void {
   paused = false;
   useUi.setState({ storageFull: false });
-  const { tiles, order, patchTile } = useLibrary.getState();
+  const { tiles, order, patchTiles } = useLibrary.getState();
   const ids = order.filter((id) => tiles[id].status === 'cancelled' && hasFile(id));
-  for (const id of ids) patchTile(id, { status: 'queued' });
+  patchTiles(ids.map((id) => ({ id, patch: { status: 'queued' as const } })));
   if (ids.length > 0) analyseImages(ids);
   checkPeopleOnAll();
 }

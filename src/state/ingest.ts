@@ -18,7 +18,7 @@ import { useLibrary } from './libraryStore';
 import { saveSessionNow, tileFrom } from './session';
 import { reportStorageError } from './storageErrors';
 import { queueFirstLook, takeFirstLook } from './firstLooks';
-import { flushTilePatches, queueNewTile, scheduleTileFlush, tileById } from './tilePatches';
+import { flushTilePatches, queueNewTile, queueTilePatch, scheduleTileFlush, tileById } from './tilePatches';
 
 let nextUnreadable = 1;
 /** Content hashes already being added in this session (a folder may hold the same file twice). */
@@ -188,11 +188,12 @@ async function tileFor(
   if (claimed.has(id) && !existing) return null; // the same content is being added right now
   claimed.add(id);
   if (existing) {
-    // The same content again (a re-drop after reload, or a copy): attach the file, keep one tile.
-    useLibrary.getState().patchTile(id, { hasFile: true });
+    // The same content again (a re-drop after reload, or a copy): attach the file, keep one tile. The change
+    // goes out with the next flush: one store change per file would copy the tile map each time (O(n²) when
+    // 20,000 files are dropped again).
     attachCompanion(id, existing.path, photo.companion);
     const again = existing.status === 'cancelled' || (existing.status === 'decoded' && !!currentModelId());
-    if (again) useLibrary.getState().patchTile(id, { status: 'queued' });
+    queueTilePatch(id, again ? { hasFile: true, status: 'queued' } : { hasFile: true });
     return again ? id : null;
   }
   const [stored] = await getImages(db, [id]).catch(() => [undefined]);

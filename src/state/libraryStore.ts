@@ -92,6 +92,7 @@ export const useLibrary = create<LibraryState>((set) => ({
     set((s) => (s.tiles[id] ? { tiles: { ...s.tiles, [id]: { ...s.tiles[id], ...patch } } } : s)),
   patchTiles: (patches) =>
     set((s) => {
+      if (patches.length === 0) return s;
       const tiles = { ...s.tiles };
       for (const { id, patch } of patches) if (tiles[id]) tiles[id] = { ...tiles[id], ...patch };
       return { tiles };
