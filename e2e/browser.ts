@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -212,4 +212,15 @@ export async function copiedFiles(page: Page, folder: string, names: string[]): 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the copy never finished');
+}
+
+/**
+ * The native folder dialog cannot be driven headless: an origin-private folder of this name stands in for
+ * it, a real FileSystemDirectoryHandle with the same File System Access API behind it.
+ */
+export async function stubFolderPicker(context: BrowserContext, folder: string): Promise<void> {
+  await context.addInitScript((name) => {
+    (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () =>
+      (await navigator.storage.getDirectory()).getDirectoryHandle(name, { create: true });
+  }, folder);
 }

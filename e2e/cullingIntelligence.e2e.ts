@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
+import { FLAG_FIGURES } from '../src/library/quality/flagAccuracyFigures';
 import { describe, expect, inject, it } from 'vitest';
 import { mulberry32 } from '../src/scoring/mulberry32';
 import { dropFiles, SHARED, sharedBrowser, waitForAnalysis, type DropFile } from './browser';
@@ -167,6 +168,11 @@ describe('culling intelligence', () => {
     expect(text).toMatch(/Sharpness \d+ \(sharpest tile \d+\)/);
     expect(text).toMatch(/blurry: /);
     expect(text).toMatch(/sharp \d+ %/);
+    // …and how often that flag is right on the project's labelled set (the committed, tested figures).
+    const t = FLAG_FIGURES.technical.blurry;
+    expect(await page.textContent('[data-testid="flag-accuracy"][data-flag="blurry"]')).toBe(
+      `On the test set: caught ${t.caught} of ${t.of} copies made that way (${t.copies}), ${t.falseAlarms} false alarm${t.falseAlarms === 1 ? '' : 's'} on ${t.photos} photos as shot.`,
+    );
     await page.keyboard.press('e');
 
     // AI images: the prompt, its phrases as tags, adherence.

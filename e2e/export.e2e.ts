@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { NS_XMP } from '../src/library/export/xmp';
 import { entryData, readCentralDirectory } from '../src/codecs/zipRead';
-import { copiedFiles, dropFiles, fileFromDisk, SHARED, waitForAnalysis, sharedBrowser } from './browser';
+import { copiedFiles, dropFiles, fileFromDisk, SHARED, waitForAnalysis, sharedBrowser, stubFolderPicker } from './browser';
 
 const REAL = join(SHARED, 'images/real');
 const photos = ['clive_1019.jpg', 'clive_1084.jpg', 'clive_1111.jpg', 'clive_1122.jpg', 'clive_1135.jpg', 'clive_545.jpg'];
@@ -98,12 +98,7 @@ describe('copy picks to a folder', () => {
     const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
     // The native folder dialog cannot be driven headless: answer it with a real folder of the origin-private
     // file system, which has the same File System Access API behind it.
-    await context.addInitScript(() => {
-      (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () => {
-        const root = await navigator.storage.getDirectory();
-        return root.getDirectoryHandle('keepers', { create: true });
-      };
-    });
+    await stubFolderPicker(context, 'keepers');
     const page = await context.newPage();
     await page.goto(new URL('?model=clip-tiny&backend=wasm', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });

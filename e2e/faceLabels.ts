@@ -53,3 +53,25 @@ export function readLabels(): Label[] {
   });
 }
 
+
+/** The eye verdict of one labelled face, as the face worker gave it (the parts of FacesLabResult read here). */
+export interface JudgedFaces {
+  people: { faces: readonly { eyes: string; openness?: { right: number | null; left: number | null } | null; sizePx: number }[] };
+}
+
+/**
+ * Per labelled face: its label (open / closed / wink) and what was predicted, faces matched by rank. Used by
+ * e2e/faces.e2e.ts and scripts/flagAccuracy.ts.
+ */
+export function labelledFaceRows<R extends JudgedFaces>(labels: readonly Label[], resultOf: (l: Label) => R): { file: string; label: 'open' | 'closed' | 'wink'; predicted: string; face: R['people']['faces'][number] | null }[] {
+  const rows: ReturnType<typeof labelledFaceRows<R>> = [];
+  for (const l of labels) {
+    if (l.eyes !== 'open' && l.eyes !== 'closed' && l.eyes !== 'mixed') continue;
+    const faces = resultOf(l).people.faces;
+    for (let i = 0; i < l.faces; i++) {
+      const f = faces[i];
+      rows.push({ file: l.file, label: l.eyes === 'mixed' ? 'wink' : l.eyes, predicted: f ? f.eyes : 'missed', face: f ?? null });
+    }
+  }
+  return rows;
+}

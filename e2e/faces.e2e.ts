@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FacesEdit, FacesLabResult } from '../src/lab/facesLab';
 import type { EyeVerdict } from '../src/scoring/faces/faceJudgement';
 import { freshPage, sharedBrowser } from './browser';
-import { readLabels, type Label } from './faceLabels';
+import { labelledFaceRows, readLabels, type Label } from './faceLabels';
+import { eyeAccuracy } from '../src/scoring/faces/eyeAccuracy';
+import { FLAG_FIGURES } from '../src/library/quality/flagAccuracyFigures';
 import type { Page } from 'playwright-core';
 
 const ROUTE = '/__faces__/';
@@ -92,22 +94,13 @@ function resultOf(l: Label): FacesLabResult {
 
 /** Per labelled face: its label (open / closed / wink) and what was predicted, faces matched by rank. */
 function faceRows(): { file: string; label: 'open' | 'closed' | 'wink'; predicted: Predicted; ear: string; size: number | null }[] {
-  const rows: ReturnType<typeof faceRows> = [];
-  for (const l of labels) {
-    if (l.eyes !== 'open' && l.eyes !== 'closed' && l.eyes !== 'mixed') continue;
-    const faces = resultOf(l).people.faces;
-    for (let i = 0; i < l.faces; i++) {
-      const f = faces[i];
-      rows.push({
-        file: l.file,
-        label: l.eyes === 'mixed' ? 'wink' : l.eyes,
-        predicted: f ? f.eyes : 'missed',
-        ear: f?.openness ? `openness R ${fmt(f.openness.right)} L ${fmt(f.openness.left)}` : '—',
-        size: f ? Math.round(f.sizePx) : null,
-      });
-    }
-  }
-  return rows;
+  return labelledFaceRows(labels, resultOf).map((r) => ({
+    file: r.file,
+    label: r.label,
+    predicted: r.predicted as Predicted,
+    ear: r.face?.openness ? `openness R ${fmt(r.face.openness.right)} L ${fmt(r.face.openness.left)}` : '—',
+    size: r.face ? Math.round(r.face.sizePx) : null,
+  }));
 }
 
 describe('faces with the real models, in Chromium', () => {
@@ -172,6 +165,12 @@ describe('faces with the real models, in Chromium', () => {
     expect(falseAlarms.length, falseAlarms.map((r) => `${r.file} ${r.ear}`).join('; ')).toBeLessThanOrEqual(1);
     // Every labelled open face was found and judged (none is too small in this set).
     expect(open.filter((r) => r.predicted === 'missed' || r.predicted === 'not-judged')).toEqual([]);
+  });
+
+  it('gives the closed-eye figures the explain panel quotes (src/library/quality/flagAccuracyFigures.ts)', () => {
+    // When this fails after a change to the face checks: FACES_DUMP=/tmp/faces.json on this file, then
+    // `npx tsx scripts/flagAccuracy.ts --faces /tmp/faces.json` writes the new figures.
+    expect(eyeAccuracy(faceRows())).toEqual(FLAG_FIGURES.eyes);
   });
 
   it('finds no face in the no-face photos and the labelled number everywhere else', () => {

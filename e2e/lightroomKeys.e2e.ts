@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { entryData, readCentralDirectory } from '../src/codecs/zipRead';
 import { NS_DC, NS_LR, NS_RDF, NS_XMP } from '../src/library/export/xmp';
-import { dropFiles, fileFromDisk, SHARED, sharedBrowser, waitForAnalysis } from './browser';
+import { dropFiles, fileFromDisk, SHARED, sharedBrowser, waitForAnalysis, stubFolderPicker } from './browser';
 
 const REAL = join(SHARED, 'images/real');
 const photos = ['clive_1019.jpg', 'clive_1084.jpg', 'clive_1111.jpg', 'clive_1122.jpg'];
@@ -125,10 +125,7 @@ describe("Lightroom's keys and labels", () => {
     const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
     // The folder dialog cannot be driven headless: it answers with a folder of the origin-private file system
     // holding the photos (same File System Access API behind it).
-    await context.addInitScript(() => {
-      (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () =>
-        (await navigator.storage.getDirectory()).getDirectoryHandle('shoot', { create: true });
-    });
+    await stubFolderPicker(context, 'shoot');
     const page = await context.newPage();
     await page.goto(new URL('?model=clip-tiny&backend=wasm&people=off', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { dropFiles, fileFromDisk, readTiles, SHARED, sharedBrowser } from './browser';
+import { dropFiles, fileFromDisk, readTiles, SHARED, sharedBrowser, stubFolderPicker } from './browser';
 
 const REAL = join(SHARED, 'images/real');
 const photos = readdirSync(REAL).filter((f) => f.endsWith('.jpg')).sort();
@@ -58,10 +58,7 @@ describe('reconnecting a folder after a reload (File System Access API)', () => 
     const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 1600 } });
     // The native folder dialog cannot be driven headless: it answers with a folder of the origin-private
     // file system, a real FileSystemDirectoryHandle like the one the dialog returns.
-    await context.addInitScript(() => {
-      (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () =>
-        (await navigator.storage.getDirectory()).getDirectoryHandle('photos', { create: true });
-    });
+    await stubFolderPicker(context, 'photos');
     const page = await context.newPage();
     await page.goto(new URL('?model=clip-tiny&backend=wasm', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { entryData, readCentralDirectory } from '../src/codecs/zipRead';
 import { NS_DC, NS_RDF, NS_XMP } from '../src/library/export/xmp';
-import { copiedFiles, dropFiles, SHARED, sharedBrowser, waitForAnalysis, type DropFile } from './browser';
+import { copiedFiles, dropFiles, SHARED, sharedBrowser, waitForAnalysis, type DropFile, stubFolderPicker } from './browser';
 
 const base = inject('baseUrl');
 const chrome = sharedBrowser();
@@ -52,10 +52,7 @@ describe('RAW+JPEG pairs', () => {
   it('shows a pair as one badged photo whose cull reaches both files: sidecars, CSV, JSON, copy, reload', async () => {
     const context = await chrome.browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     // The native folder dialog cannot be driven headless: an origin-private folder stands in for it.
-    await context.addInitScript(() => {
-      (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () =>
-        (await navigator.storage.getDirectory()).getDirectoryHandle('keepers', { create: true });
-    });
+    await stubFolderPicker(context, 'keepers');
     const page = await context.newPage();
     await page.goto(new URL('?model=clip-tiny&backend=wasm&people=off', base).href);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });

@@ -72,8 +72,12 @@ try {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(300);
   await page.screenshot({ path: resolve(out, 'culling-phone.png') });
-  await page.setViewportSize({ width: 1280, height: 800 });
   await page.keyboard.press('Escape');
+  // The phone's first screen: photos, the controls in a drawer.
+  await page.evaluate(() => localStorage.removeItem('loupe:side-panel'));
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: resolve(out, 'phone.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.waitForSelector('[data-testid="folder-tag"]', { timeout: 60_000 });
   await page.click('[data-testid="tile"][data-name="generated.png"]');
   await page.keyboard.press('e');
@@ -105,6 +109,16 @@ try {
   await page.keyboard.press('?');
   await page.waitForSelector('[data-testid="shortcuts-help"]');
   await page.screenshot({ path: resolve(out, 'shortcuts.png') });
+  await page.keyboard.press('Escape');
+  // Cull to a target, then Finish with the picks made above.
+  await page.keyboard.press('Shift+K');
+  await page.waitForSelector('[data-testid="target-summary"]');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: resolve(out, 'cull-target.png') });
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('f');
+  await page.waitForSelector('[data-testid="finish-summary"]');
+  await page.screenshot({ path: resolve(out, 'finish.png') });
   await page.keyboard.press('Escape');
   // Two picks and two rejects above: enough for T to learn a taste head for the tag.
   await page.keyboard.press('t');

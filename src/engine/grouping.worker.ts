@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
-/** Groups bursts and near-duplicates off the main thread: 20,000 images take longer than a frame. */
+/** Groups bursts and near-duplicates, and culls to a target, off the main thread: 20,000 images take longer than a frame. */
+import { selectTarget, type TargetRequest, type TargetSelection } from '../scoring/cullTarget';
 import { groupNearDuplicates } from '../scoring/groups';
 import type { Grouped, GroupingApi, GroupRequest } from './protocol';
 import { serve, withTransfer } from './rpc';
@@ -10,4 +11,9 @@ function group(request: GroupRequest): Grouped {
   return withTransfer({ groups, ms: performance.now() - t0 }, groups.map((g) => g.buffer));
 }
 
-serve<GroupingApi>({ group });
+function target(request: TargetRequest): TargetSelection {
+  const chosen = selectTarget(request);
+  return withTransfer(chosen, [chosen.kept.buffer, chosen.round.buffer]);
+}
+
+serve<GroupingApi>({ group, selectTarget: target });

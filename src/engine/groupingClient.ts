@@ -1,4 +1,5 @@
 /** The page's side of the grouping worker (grouping.worker.ts), started on the first grouping. */
+import type { TargetRequest, TargetSelection } from '../scoring/cullTarget';
 import type { Grouped, GroupingApi, GroupRequest } from './protocol';
 import { Cancelled, connect } from './rpc';
 
@@ -26,4 +27,9 @@ export async function groupInWorker(request: GroupRequest): Promise<Grouped | nu
   } finally {
     if (latest === mine) latest = null;
   }
+}
+
+/** The photos a cull to a target keeps (scoring/cullTarget.ts), worked out in the grouping worker. */
+export function selectTargetInWorker(request: TargetRequest, signal?: AbortSignal): Promise<TargetSelection> {
+  return grouping.remote.selectTarget(request, { signal, transfer: [request.embeddings.buffer] });
 }

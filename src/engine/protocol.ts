@@ -8,6 +8,7 @@ import type { FittedPhrase } from './fitPhrase';
 import type { Dtype } from './manifest';
 import type { CallContext } from './rpc';
 import type { TasteProgress, TasteTrainInput } from '../scoring/taste/trainTaste';
+import type { TargetRequest, TargetSelection } from '../scoring/cullTarget';
 
 // ─── Inference worker (inference.worker.ts) ───────────────────────────────────────────────────────────
 
@@ -140,4 +141,6 @@ export interface Grouped {
 
 export interface GroupingApi {
   group(request: GroupRequest): Grouped;
+  /** Cull to a target (src/scoring/cullTarget.ts): which photos to keep. */
+  selectTarget(request: TargetRequest): TargetSelection;
 }

@@ -2,6 +2,7 @@
  * "Copy keepers to…": writes the chosen originals into a folder the user picked (File System Access API).
  * Never overwrites: a name already there gets " (2)", " (3)"… before its extension.
  */
+import { fileIn } from './folderEntry';
 
 /** The part of FileSystemDirectoryHandle this needs, so tests can pass an in-memory folder. */
 export interface WritableDirectory {
@@ -16,18 +17,8 @@ export interface CopyReport {
   failed: { from: string; reason: string }[];
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof DOMException ? error.name === 'NotFoundError' : (error as { name?: string })?.name === 'NotFoundError';
-}
-
 async function exists(dir: WritableDirectory, name: string): Promise<boolean> {
-  try {
-    await dir.getFileHandle(name);
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
+  return (await fileIn(dir, name)) !== null;
 }
 
 export function numberedName(name: string, n: number): string {

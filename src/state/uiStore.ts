@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type Overlay = null | 'loupe' | 'compare' | 'help' | 'explain' | 'storage' | 'cull';
+export type Overlay = null | 'loupe' | 'compare' | 'help' | 'explain' | 'storage' | 'cull' | 'finish' | 'target';
 
 interface UiState {
   focusedId: string | null;

@@ -1,4 +1,4 @@
-import { DropZone } from './DropZone';
+import { DropZone, EmptyState } from './DropZone';
 import { EngineBanner } from './EngineBanner';
 import { Grid } from './Grid';
 import { Header } from './Header';
@@ -9,8 +9,7 @@ import { PeopleProgress } from './PeopleProgress';
 import { ReconnectBanner } from './ReconnectBanner';
 import { TagBar } from './TagBar';
 import { UpdateBanner } from './UpdateBanner';
-import { Toolbar } from './Toolbar';
-import { GroupBar } from './GroupBar';
+import { SidePanel } from './SidePanel';
 import { useCullingKeys } from './useCullingKeys';
 import { useComputedView, ViewContext } from './useView';
 
@@ -26,10 +25,14 @@ export function App() {
         <UpdateBanner />
         <ProgressBar />
         <PeopleProgress />
-        <TagBar />
-        <Toolbar />
-        <GroupBar />
-        <Grid />
+        <div className="workspace">
+          <div className="photos">
+            <TagBar />
+            <Grid />
+            <EmptyState />
+          </div>
+          <SidePanel />
+        </div>
         <Overlays />
         <Notice />
       </DropZone>

@@ -245,6 +245,7 @@ export function Grid() {
   const ref = useRef<HTMLElement>(null);
   const [width, setWidth] = useState(1200);
   const rowHeight = TILE_HEIGHT + GAP;
+  const hasCells = view.items.length + looks.length > 0;
   /** The rows on screen (before overscan and clamping); kept as rows so a scroll within them re-renders nothing. */
   const [span, setSpan] = useState({ first: 0, last: Math.ceil(800 / rowHeight) });
 
@@ -255,7 +256,8 @@ export function Grid() {
     ro.observe(el);
     setWidth(el.clientWidth);
     return () => ro.disconnect();
-  }, []);
+    // The grid is not in the DOM while it has nothing to show: observe it once it has.
+  }, [hasCells]);
 
   useEffect(() => {
     // Only a change of the rows on screen re-renders the grid: most scroll events move within a row.

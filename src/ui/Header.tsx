@@ -1,12 +1,13 @@
-import type { BackendPreference } from '../engine/backend';
-import { setBackendPreference } from '../state/engineController';
 import { useEngine } from '../state/engineStore';
+import { useLayout } from '../state/layout';
 import { useOfflineReady } from '../offline/registerServiceWorker';
 import { useLibrary, type SortKey } from '../state/libraryStore';
 import { ActionButton } from './actions/ActionButton';
-import { storage } from './actions/viewActions';
-import { ExactToggle } from './ExactToggle';
-import { PeopleToggle } from './PeopleProgress';
+import { cullingMode } from './actions/cullActions';
+import { finish } from './actions/finishActions';
+import { useAction } from './actions/useAction';
+import { sidePanel, storage } from './actions/viewActions';
+import { Pickers } from './Pickers';
 
 export function BackendBadge() {
   const { phase, ready, preference } = useEngine();
@@ -28,18 +29,24 @@ export function BackendBadge() {
   );
 }
 
+/**
+ * One compact row: the name, the pickers once photos are in, sort, culling mode, the backend, storage, and the
+ * side panel's toggle. Everything set now and then lives in the side panel, so the photos start near the top.
+ */
 export function Header() {
-  const ready = useEngine((s) => s.ready);
-  const preference = useEngine((s) => s.preference);
-  const { sort, setSort, order, running } = useLibrary();
+  const { sort, setSort, order } = useLibrary();
   const offlineReady = useOfflineReady();
+  const panel = useAction(sidePanel);
+  const panelOpen = useLayout((s) => s.panelOpen);
+  const hasPhotos = order.length > 0;
   return (
     <header className="header">
       <h1>
         Loupe <small>aesthetic scores, on your device</small>
       </h1>
       <div className="header-right">
-        {order.length > 0 && (
+        {hasPhotos && <Pickers compact />}
+        {hasPhotos && (
           <label className="sort">
             Sort{' '}
             <select value={sort} onChange={(e) => setSort(e.target.value as SortKey)} data-testid="sort">
@@ -49,22 +56,8 @@ export function Header() {
             </select>
           </label>
         )}
-        <PeopleToggle />
-        <ExactToggle />
-        <label className="sort" title="Auto uses WebGPU on a real GPU and WASM otherwise">
-          Backend{' '}
-          <select
-            value={preference}
-            data-testid="backend-select"
-            // Switching reloads the model; not while a batch is on it.
-            disabled={running}
-            onChange={(e) => void setBackendPreference(e.target.value as BackendPreference)}
-          >
-            <option value="auto">auto</option>
-            <option value="webgpu">WebGPU</option>
-            <option value="wasm">WASM</option>
-          </select>
-        </label>
+        {hasPhotos && <ActionButton action={cullingMode} testId="culling-mode" />}
+        {hasPhotos && <ActionButton action={finish} testId="finish-button" />}
         <BackendBadge />
         {offlineReady && (
           <span className="badge" data-testid="offline-ready" title="The app is cached by its service worker: it opens without a network (models are cached once loaded)">
@@ -72,7 +65,9 @@ export function Header() {
           </span>
         )}
         <ActionButton action={storage} testId="storage-button" className="link" />
-        {ready && <span className="reason" data-testid="backend-reason">{ready.reason}</span>}
+        <button type="button" className={`panel-toggle ${panelOpen ? 'open' : ''}`} data-testid="panel-toggle" aria-expanded={panelOpen} title={panel.title} onClick={panel.run}>
+          {panel.label}
+        </button>
       </div>
     </header>
   );

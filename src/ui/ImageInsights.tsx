@@ -5,6 +5,7 @@ import type { ViewItem } from '../state/view';
 import { addTag } from '../state/tags';
 import { promptPhrases } from '../library/metadata/generationPrompt';
 import { PeopleInsights } from './PeopleInsights';
+import { FlagAccuracyNote } from './FlagAccuracyNote';
 
 const pct = (x: number) => `${Math.round(100 * x)} %`;
 
@@ -34,7 +35,7 @@ export function ImageInsights({ item }: { item: ViewItem }) {
             <ul>
               {flags.map((f) => (
                 <li key={f} data-testid="flag-reason">
-                  {flagReason(f, q)}
+                  {flagReason(f, q)} <FlagAccuracyNote flag={f} />
                 </li>
               ))}
             </ul>

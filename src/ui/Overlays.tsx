@@ -9,6 +9,8 @@ import { ExplainPanel } from './ExplainPanel';
 import { LoupeView } from './LoupeView';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { StoragePanel } from './StoragePanel';
+import { FinishDialog } from './FinishDialog';
+import { CullTargetDialog } from './CullTargetDialog';
 import { compareIds } from './actions/context';
 import { useAction } from './actions/useAction';
 import { close as closeAction } from './actions/viewActions';
@@ -32,6 +34,8 @@ export function Overlays() {
 
   if (overlay === 'help') return <ShortcutsHelp onClose={close} />;
   if (overlay === 'storage') return <StoragePanel onClose={close} />;
+  if (overlay === 'finish') return <FinishDialog onClose={close} />;
+  if (overlay === 'target') return <CullTargetDialog onClose={close} />;
   if (overlay === 'explain') return <ExplainPanel />;
   if (overlay === 'loupe' && focusedId && tiles[focusedId]) {
     const item = view.items.find((i) => i.tile.id === focusedId);

@@ -3,6 +3,7 @@ import { cutReason, eyesReason, faceName, flagReasons, focusReason } from './peo
 import type { Tile } from '../state/libraryStore';
 import { usePeopleChecks } from '../state/peopleChecks';
 import { showBidiControls } from './safeName';
+import { FlagAccuracyNote } from './FlagAccuracyNote';
 
 /**
  * The explain panel's people section: each face numbered on the thumbnail (largest first, the numbers the
@@ -73,6 +74,9 @@ export function PeopleInsights({ tile }: { tile: Tile }) {
           )}
         </ul>
       )}
+      {flags.map((flag) => (
+        <FlagAccuracyNote key={flag} flag={flag} />
+      ))}
       {counts.faces > 0 && (
         <details open={counts.faces <= 4}>
           <summary>Every face</summary>

@@ -1,17 +1,10 @@
 import { helpSections } from './actions/registry';
-import { Overlay } from './Overlay';
+import { Dialog } from './Dialog';
 import './overlays.css';
 
 export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
   return (
-    <Overlay label="Keyboard shortcuts" className="overlay-centered" data-testid="shortcuts-help" onBackdropClick={onClose}>
-      <div className="help-panel">
-        <header className="overlay-header">
-          <h2>Keyboard shortcuts</h2>
-          <button type="button" className="overlay-close" aria-label="Close shortcuts" onClick={onClose}>
-            ×
-          </button>
-        </header>
+    <Dialog title="Keyboard shortcuts" closeLabel="Close shortcuts" testId="shortcuts-help" onClose={onClose}>
         <div className="help-groups">
           {helpSections().map(({ group, rows }) => (
             <table key={group} className="help-table" data-group={group}>
@@ -41,7 +34,6 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
           the loupe, E explains a score and G stacks similar photos.
         </p>
         <p className="help-foot">Esc or a click outside closes this list.</p>
-      </div>
-    </Overlay>
+    </Dialog>
   );
 }

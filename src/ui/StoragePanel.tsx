@@ -3,7 +3,7 @@ import { refreshStorageFacts, useStorage } from '../state/storage';
 import { ActionButton } from './actions/ActionButton';
 import { deleteModels, keepData } from './actions/storageActions';
 import { formatBytes } from './format';
-import { Overlay } from './Overlay';
+import { Dialog } from './Dialog';
 import './overlays.css';
 
 const bytes = (n: number | null | undefined) => (n === null || n === undefined ? 'not reported by this browser' : formatBytes(n));
@@ -26,14 +26,7 @@ export function StoragePanel({ onClose }: { onClose: () => void }) {
         ? `Not kept yet: the browser may clear this data when the disk runs low.${asked?.granted === false ? ' It declined when asked; bookmarking or installing the app usually changes that.' : ''}`
         : 'This browser does not say whether it keeps the data.';
   return (
-    <Overlay label="Storage" className="overlay-centered" data-testid="storage-panel" onBackdropClick={onClose}>
-      <div className="help-panel storage-panel">
-        <header className="overlay-header">
-          <h2>Storage on this device</h2>
-          <button type="button" className="overlay-close" aria-label="Close storage" onClick={onClose}>
-            ×
-          </button>
-        </header>
+    <Dialog title="Storage on this device" closeLabel="Close storage" testId="storage-panel" className="storage-panel" onClose={onClose}>
         {evicted && (
           <p className="storage-evicted" data-testid="storage-evicted">
             {evicted}
@@ -78,7 +71,6 @@ export function StoragePanel({ onClose }: { onClose: () => void }) {
             </p>
           </>
         )}
-      </div>
-    </Overlay>
+    </Dialog>
   );
 }

@@ -3,7 +3,7 @@ import { useLibrary } from '../state/libraryStore';
 import { QUALITY_FLAGS } from '../library/quality/flags';
 import { PEOPLE_FLAGS } from '../scoring/faces/peopleFlags';
 import { pickShown, rejectShown } from './actions/decisionActions';
-import { cullingMode } from './actions/cullActions';
+import { cullToTarget } from './actions/targetActions';
 import { copyPicksToFolder, exportCsv, exportJson, exportXmp, writeSidecarsToFolder } from './actions/exportActions';
 import { ActionButton } from './actions/ActionButton';
 import { useAction } from './actions/useAction';
@@ -85,7 +85,7 @@ export function Toolbar() {
         {view.hiddenByStacks ? ` · ${view.hiddenByStacks} in stacks` : ''}
       </span>
       <span className="spacer" />
-      <ActionButton action={cullingMode} testId="culling-mode" />
+      <ActionButton action={cullToTarget} testId="cull-target-button" />
       <ActionButton action={rejectShown} testId="bulk-reject" />
       <ActionButton action={pickShown} testId="bulk-pick" />
       {/* Only browsers that can write into a folder (Chromium) offer the copy. */}

@@ -3,6 +3,7 @@
  * Lightroom, darktable and digiKam find them on their next import or sync. A sidecar already there is merged
  * into (xmpMerge.ts), never replaced; a file that is not XMP is left alone and reported.
  */
+import { fileIn, isNotFound } from '../folderEntry';
 import { sidecarPaths, type SidecarSetOptions } from './sidecars';
 import type { ExportContext, ExportImage } from './types';
 import { toXmpSidecar } from './xmp';
@@ -27,16 +28,6 @@ export interface SidecarFolderReport {
   skipped: { path: string; reason: string }[];
 }
 
-const isNotFound = (err: unknown) => (err as { name?: string } | null)?.name === 'NotFoundError' || (err as { name?: string } | null)?.name === 'TypeMismatchError';
-
-async function fileIn(dir: SidecarFolder, name: string): Promise<WritableFile | null> {
-  try {
-    return await dir.getFileHandle(name);
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
-}
 
 async function folderAt(root: SidecarFolder, segments: string[]): Promise<SidecarFolder | null> {
   let dir = root;

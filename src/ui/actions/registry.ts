@@ -9,8 +9,10 @@ import { moves } from './moveActions';
 import { cullingMode, cullKeep, cullMoves } from './cullActions';
 import { learnTaste } from './tasteActions';
 import { HELP_GROUPS, type Action, type ActionContext, type HelpGroup, type KeyScope } from './types';
-import { close, compare, explain, help, loupe, stacks, storage, zoom } from './viewActions';
+import { close, compare, explain, help, loupe, sidePanel, stacks, storage, zoom } from './viewActions';
 import { deleteModels, keepData } from './storageActions';
+import { finish, finishCopy, finishScriptDownload } from './finishActions';
+import { applyCullTarget, cullToTarget } from './targetActions';
 
 /** In the order the help lists them within each group. */
 export const ACTIONS: readonly Action[] = [
@@ -21,6 +23,8 @@ export const ACTIONS: readonly Action[] = [
   rejectAndNext,
   unflagAndNext,
   keepBest,
+  cullToTarget,
+  applyCullTarget,
   pickShown,
   rejectShown,
   ...stars,
@@ -34,6 +38,7 @@ export const ACTIONS: readonly Action[] = [
   compare,
   explain,
   stacks,
+  sidePanel,
   help,
   storage,
   close,
@@ -46,6 +51,9 @@ export const ACTIONS: readonly Action[] = [
   rawSidecarsLightroom,
   rawSidecarsDarktable,
   copyPicksToFolder,
+  finish,
+  finishCopy,
+  finishScriptDownload,
   keepData,
   deleteModels,
 ];

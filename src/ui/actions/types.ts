@@ -7,10 +7,10 @@ import type { View } from '../../state/view';
 import type { KeyBinding } from './keys';
 
 /** Where a key is bound: the grid, or the overlay that is open over it. */
-export type KeyScope = 'grid' | 'loupe' | 'compare' | 'explain' | 'help' | 'storage' | 'cull';
+export type KeyScope = 'grid' | 'loupe' | 'compare' | 'explain' | 'help' | 'storage' | 'cull' | 'finish' | 'target';
 
-export const EVERYWHERE: readonly KeyScope[] = ['grid', 'loupe', 'compare', 'explain', 'help', 'storage', 'cull'];
-export const IN_OVERLAYS: readonly KeyScope[] = ['loupe', 'compare', 'explain', 'help', 'storage', 'cull'];
+export const EVERYWHERE: readonly KeyScope[] = ['grid', 'loupe', 'compare', 'explain', 'help', 'storage', 'cull', 'finish', 'target'];
+export const IN_OVERLAYS: readonly KeyScope[] = ['loupe', 'compare', 'explain', 'help', 'storage', 'cull', 'finish', 'target'];
 /** Culling mode gives the arrows and Enter their own meaning (groups and frames; keep this frame). */
 export const OUTSIDE_CULLING: readonly KeyScope[] = EVERYWHERE.filter((s) => s !== 'cull');
 

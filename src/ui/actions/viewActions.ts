@@ -1,8 +1,9 @@
 /** Opening and closing the loupe, compare, explain and help, the loupe's zoom, and stacks. */
 import { useInsights } from '../../state/insightsStore';
+import { useLayout } from '../../state/layout';
 import type { Overlay } from '../../state/uiStore';
 import { compareIds } from './context';
-import { plain } from './keys';
+import { plain, shifted } from './keys';
 import { moveFocus } from './moveActions';
 import { EVERYWHERE, IN_OVERLAYS, OUTSIDE_CULLING, type Action, type ActionContext } from './types';
 
@@ -77,6 +78,21 @@ export const storage: Action = {
   scopes: EVERYWHERE,
   enabled: () => true,
   perform: (ctx) => toggle(ctx, 'storage'),
+};
+
+export const sidePanel: Action = {
+  id: 'side-panel',
+  label: 'Controls',
+  detail: 'show or hide the side panel: the tag’s sliders, filters, bulk actions, export, grouping and settings (remembered on this device)',
+  group: 'View',
+  // Shift+B, not B: a letter typed on a focused menu (the flag filter's "blu…") must not hide the panel holding it.
+  keys: [shifted('b')],
+  scopes: ['grid'],
+  enabled: () => true,
+  perform: () => {
+    const { panelOpen, setPanelOpen } = useLayout.getState();
+    setPanelOpen(!panelOpen);
+  },
 };
 
 export const help: Action = {

@@ -1,0 +1,67 @@
+/** Finish: the dialog, the copy into an archive folder, and the script for browsers that cannot write folders. */
+import type { ArchiveFolder } from '../../library/finish/copyToArchive';
+import { saveBlob } from '../../library/export/download';
+import { finishIntoFolder, finishScriptText, useFinish } from '../../state/finish';
+import { plain } from './keys';
+import { EVERYWHERE, type Action } from './types';
+
+type FolderPicker = (options?: { mode?: 'read' | 'readwrite'; id?: string }) => Promise<ArchiveFolder>;
+
+/** Chromium's File System Access API; Firefox and Safari cannot write into a folder. */
+export function archivePicker(): FolderPicker | undefined {
+  if (typeof window === 'undefined') return undefined;
+  return (window as unknown as { showDirectoryPicker?: FolderPicker }).showDirectoryPicker;
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+export const finish: Action = {
+  id: 'finish',
+  label: 'Finish…',
+  detail: 'copy the keepers with their RAW and sidecars into an archive folder, checked, after showing what goes where',
+  group: 'Export',
+  keys: [plain('f')],
+  scopes: EVERYWHERE,
+  enabled: (ctx) => ctx.view.items.length > 0 || ctx.ui.overlay === 'finish',
+  perform: (ctx) => ctx.ui.open(ctx.ui.overlay === 'finish' ? null : 'finish'),
+};
+
+export const finishCopy: Action = {
+  id: 'finish-copy',
+  label: 'Choose the archive folder and copy',
+  detail: 'copy every keeper’s files into the folder you choose, check each copy by size and SHA-256, and skip what is already there',
+  group: 'Export',
+  keys: [],
+  scopes: ['finish'],
+  enabled: () => archivePicker() !== undefined && useFinish.getState().running === null,
+  perform: async (ctx) => {
+    const picker = archivePicker();
+    if (!picker) return;
+    let folder: ArchiveFolder;
+    try {
+      folder = await picker({ mode: 'readwrite', id: 'loupe-archive' });
+    } catch {
+      return; // the user closed the picker
+    }
+    const r = await finishIntoFolder(folder);
+    ctx.ui.notify(
+      `Finish into “${folder.name}”: ${plural(r.copied.length, 'file')} copied and checked, ${r.alreadyThere.length} already there` +
+        (r.failed.length ? `; ${plural(r.failed.length, 'problem')} (${r.failed[0].path}: ${r.failed[0].reason})` : '') +
+        '.',
+    );
+  },
+};
+
+export const finishScriptDownload: Action = {
+  id: 'finish-script',
+  label: 'Download it as a script',
+  detail: 'a bash script that does the same copy, checked, on this computer (for browsers that cannot write into folders), and can set the rejects aside',
+  group: 'Export',
+  keys: [],
+  scopes: ['finish'],
+  enabled: () => true,
+  perform: () => {
+    const stamp = new Date().toISOString().slice(0, 10);
+    saveBlob(new Blob([finishScriptText()], { type: 'text/x-shellscript' }), `loupe-finish-${stamp}.sh`);
+  },
+};
