@@ -73,11 +73,12 @@ try {
   await page.waitForTimeout(300);
   await page.screenshot({ path: resolve(out, 'culling-phone.png') });
   await page.keyboard.press('Escape');
-  // The phone's first screen: photos, the controls in a drawer.
-  await page.evaluate(() => localStorage.removeItem('loupe:side-panel'));
+  // The phone's first screen: the photos, the controls' drawer closed (it opens from the header).
+  await page.click('[data-testid="side-panel-close"]');
   await page.waitForTimeout(300);
   await page.screenshot({ path: resolve(out, 'phone.png') });
   await page.setViewportSize({ width: 1280, height: 800 });
+  await page.click('[data-testid="panel-toggle"]');
   await page.waitForSelector('[data-testid="folder-tag"]', { timeout: 60_000 });
   await page.click('[data-testid="tile"][data-name="generated.png"]');
   await page.keyboard.press('e');
