@@ -55,16 +55,16 @@ function rawNamingAction(naming: 'replace' | 'append', label: string, detail: st
 export const rawSidecarsLightroom = rawNamingAction('replace', 'Lightroom: IMG_0001.xmp', 'name RAW sidecars as Lightroom Classic, Bridge and Capture One read them');
 export const rawSidecarsDarktable = rawNamingAction('append', 'darktable, digiKam: IMG_0001.CR2.xmp', 'name RAW sidecars as darktable and digiKam read them, one per file of a RAW+JPEG pair');
 
-type DirectoryPicker = (options?: { mode?: 'read' | 'readwrite' }) => Promise<WritableDirectory & SidecarFolder>;
+type DirectoryPicker<T> = (options?: { mode?: 'read' | 'readwrite'; id?: string }) => Promise<T>;
 
 /** Chromium's File System Access API; other browsers have no way to write into a folder. */
-function directoryPicker(): DirectoryPicker | undefined {
+export function directoryPicker<T = WritableDirectory & SidecarFolder>(): DirectoryPicker<T> | undefined {
   if (typeof window === 'undefined') return undefined;
-  return (window as unknown as { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker;
+  return (window as unknown as { showDirectoryPicker?: DirectoryPicker<T> }).showDirectoryPicker;
 }
 
 /** Copies the picked originals into a folder the user chooses. */
-async function copyPicks(picker: DirectoryPicker, notify: UiSnapshot['notify']): Promise<void> {
+async function copyPicks(picker: DirectoryPicker<WritableDirectory & SidecarFolder>, notify: UiSnapshot['notify']): Promise<void> {
   const { tiles, order } = useLibrary.getState();
   const picks = order.map((id) => tiles[id]).filter((t) => t.decision === 'pick');
   const { files: withFile, missing } = pickedFiles(picks, fileOf, companionFileOf);
@@ -103,7 +103,7 @@ export const copyPicksToFolder: Action = {
 };
 
 /** Writes (or merges into) the sidecars beside the photos, in the folder the user picks: theirs. */
-async function sidecarsIntoFolder(picker: DirectoryPicker, notify: UiSnapshot['notify']): Promise<void> {
+async function sidecarsIntoFolder(picker: DirectoryPicker<WritableDirectory & SidecarFolder>, notify: UiSnapshot['notify']): Promise<void> {
   const { tiles, order } = useLibrary.getState();
   const { tags, thresholds, tieMargin } = useRanking.getState();
   const modelId = useEngine.getState().ready?.modelId ?? 'none';

@@ -2,16 +2,13 @@
 import type { ArchiveFolder } from '../../library/finish/copyToArchive';
 import { saveBlob } from '../../library/export/download';
 import { finishIntoFolder, finishScriptText, useFinish } from '../../state/finish';
+import { directoryPicker } from './exportActions';
 import { plain } from './keys';
+import { toggle } from './viewActions';
 import { EVERYWHERE, type Action } from './types';
 
-type FolderPicker = (options?: { mode?: 'read' | 'readwrite'; id?: string }) => Promise<ArchiveFolder>;
-
-/** Chromium's File System Access API; Firefox and Safari cannot write into a folder. */
-export function archivePicker(): FolderPicker | undefined {
-  if (typeof window === 'undefined') return undefined;
-  return (window as unknown as { showDirectoryPicker?: FolderPicker }).showDirectoryPicker;
-}
+/** Where the browser can write into a folder (Chromium's File System Access API). */
+export const archivePicker = () => directoryPicker<ArchiveFolder>();
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
@@ -23,7 +20,7 @@ export const finish: Action = {
   keys: [plain('f')],
   scopes: EVERYWHERE,
   enabled: (ctx) => ctx.view.items.length > 0 || ctx.ui.overlay === 'finish',
-  perform: (ctx) => ctx.ui.open(ctx.ui.overlay === 'finish' ? null : 'finish'),
+  perform: (ctx) => toggle(ctx, 'finish'),
 };
 
 export const finishCopy: Action = {

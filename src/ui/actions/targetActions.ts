@@ -1,6 +1,7 @@
 /** Cull to a target: the dialog (Shift+K, beside K's "keep best of each group") and its Apply. */
 import { applyTarget, useCullTarget } from '../../state/cullTarget';
 import { shifted } from './keys';
+import { toggle } from './viewActions';
 import { EVERYWHERE, type Action } from './types';
 
 export const cullToTarget: Action = {
@@ -11,7 +12,7 @@ export const cullToTarget: Action = {
   keys: [shifted('k')],
   scopes: EVERYWHERE,
   enabled: (ctx) => ctx.view.items.length > 0 || ctx.ui.overlay === 'target',
-  perform: (ctx) => ctx.ui.open(ctx.ui.overlay === 'target' ? null : 'target'),
+  perform: (ctx) => toggle(ctx, 'target'),
 };
 
 export const applyCullTarget: Action = {

@@ -8,7 +8,8 @@ import { moveFocus } from './moveActions';
 import { EVERYWHERE, IN_OVERLAYS, OUTSIDE_CULLING, type Action, type ActionContext } from './types';
 
 /** Opens this overlay, or closes it when it is the one open. */
-const toggle = (ctx: ActionContext, overlay: Exclude<Overlay, null>) => ctx.ui.open(ctx.ui.overlay === overlay ? null : overlay);
+/** Opens the overlay, or closes it when it is the one open. */
+export const toggle = (ctx: ActionContext, overlay: Exclude<Overlay, null>) => ctx.ui.open(ctx.ui.overlay === overlay ? null : overlay);
 
 export const loupe: Action = {
   id: 'loupe',
