@@ -79,7 +79,7 @@ describe('finish', () => {
       ['2026/2026-06-02', '1 photo, 1 file'],
       ['undated', '1 photo, 1 file'],
     ]);
-    expect(await page.textContent('[data-testid="finish-rejects"]')).toBe('1 reject: left where they are. Loupe never deletes a photo.');
+    expect(await page.textContent('[data-testid="finish-rejects"]')).toMatch(/^1 reject: left where they are unless you set them aside/);
     await page.screenshot({ path: 'test-results/finish.png' });
 
     // The copy: every file read back and checked, the RAW beside its JPEG, one sidecar per keeper.
@@ -132,6 +132,103 @@ describe('finish', () => {
     expect(sha(readFileSync(join(work, 'archive/IMG_0001.CR2')))).toBe(sha(RAW));
     expect(readdirSync(join(work, 'from/shoot')).sort()).toEqual(['IMG_0001.CR2', 'IMG_0001.JPG', 'IMG_0002.JPG', 'IMG_0003.JPG', '_rejects']);
     expect(readdirSync(join(work, 'from/shoot/_rejects'))).toEqual(['IMG_0004.JPG']);
+
+    // Dropped, not opened with "Open folder": the browser gave no leave to write there, and the page says so.
+    await page.click('[data-testid="finish-aside-now"]');
+    const refused = page.locator('[data-testid="finish-aside-report"]');
+    await refused.waitFor();
+    expect([await refused.getAttribute('data-moved'), await refused.getAttribute('data-failed')]).toEqual(['0', '1']);
+    expect(await refused.textContent()).toContain('shoot/IMG_0004.JPG: Loupe may not write into “shoot”: open it with “Open folder…”');
+    await context.close();
+  });
+
+  /** Every file under the origin-private folder `name`: path → SHA-256. */
+  const folderListing = (page: Page, name: string) =>
+    page.evaluate(async (folder) => {
+      const out: Record<string, string> = {};
+      const walk = async (dir: FileSystemDirectoryHandle, prefix: string) => {
+        for await (const [n, h] of dir as unknown as AsyncIterable<[string, FileSystemHandle]>) {
+          if (h.kind === 'directory') await walk(h as FileSystemDirectoryHandle, `${prefix}${n}/`);
+          else {
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await (await (h as FileSystemFileHandle).getFile()).arrayBuffer()));
+            out[prefix + n] = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+          }
+        }
+      };
+      await walk(await (await navigator.storage.getDirectory()).getDirectoryHandle(folder), '');
+      return out;
+    }, name);
+
+  it.each([
+    ['moves', true],
+    ['copies, checks and deletes only after a second confirmation where it cannot move', false],
+  ])('sets the rejects aside into “_rejects” in the folder they were opened from: %s', async (_what, canMove) => {
+    const RAW = new Uint8Array(readFileSync(join(SHARED, 'images/camera/stripped/CanonRaw.cr2')));
+    const files: DropFile[] = [
+      { name: 'IMG_0001.JPG', bytes: await photo(20, '2026:06:01 10:00:00'), relativePath: 'IMG_0001.JPG' },
+      { name: 'IMG_0004.JPG', bytes: await photo(320, '2026:06:01 10:01:00'), relativePath: 'IMG_0004.JPG' },
+      { name: 'IMG_0004.CR2', bytes: RAW, relativePath: 'IMG_0004.CR2' },
+      { name: 'IMG_0005.JPG', bytes: await photo(200, '2026:06:02 10:00:00'), relativePath: 'day2/IMG_0005.JPG' },
+    ];
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // The folder dialog answers with origin-private folders: "shoot" to open, "archive" to copy into. Without
+    // move(), the browser is one that can only copy and delete.
+    await context.addInitScript((move) => {
+      const w = window as unknown as { showDirectoryPicker: (o?: { id?: string }) => Promise<FileSystemDirectoryHandle> };
+      w.showDirectoryPicker = async (o) => (await navigator.storage.getDirectory()).getDirectoryHandle(o?.id === 'loupe-archive' ? 'archive' : 'shoot', { create: true });
+      if (!move) delete (FileSystemFileHandle.prototype as { move?: unknown }).move;
+    }, canMove);
+    const page = await context.newPage();
+    await page.goto(new URL('?model=clip-tiny&backend=wasm&people=off', base).href);
+    await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
+    await page.evaluate(async (list) => {
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('shoot', { create: true });
+      for (const f of list) {
+        let dir = root;
+        const parts = f.path.split('/');
+        for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
+        const w = await (await dir.getFileHandle(parts[parts.length - 1], { create: true })).createWritable();
+        await w.write(new Uint8Array(f.bytes));
+        await w.close();
+      }
+    }, files.map((f) => ({ path: f.relativePath!, bytes: Array.from(f.bytes) })));
+    const before = await folderListing(page, 'shoot');
+    await page.click('[data-testid="pick-folder"]');
+    await waitForAnalysis(page, 3);
+    for (const [name, key] of [['IMG_0001.JPG', 'p'], ['IMG_0004.JPG', 'x'], ['IMG_0005.JPG', 'x']] as const) {
+      await page.click(`[data-testid="tile"][data-name="${name}"]`);
+      await page.keyboard.press(key);
+      await page.waitForSelector(`[data-testid="tile"][data-name="${name}"][data-decision="${key === 'p' ? 'pick' : 'reject'}"]`);
+    }
+    await page.keyboard.press('f');
+    await page.waitForSelector('[data-testid="finish"]');
+    const report = page.locator('[data-testid="finish-aside-report"]');
+    await page.click('[data-testid="finish-aside-now"]');
+    if (!canMove) {
+      // Asked a second time; "leave them" leaves every file as it was.
+      await page.waitForSelector('[data-testid="finish-aside-confirm"]');
+      expect(await page.textContent('[data-testid="finish-aside-confirm"]')).toContain('deleting the original');
+      await page.screenshot({ path: 'test-results/finish-confirm-delete.png' });
+      await page.click('[data-testid="finish-aside-keep"]');
+      await page.waitForSelector('[data-testid="finish-aside-confirm"]', { state: 'detached' });
+      expect(await folderListing(page, 'shoot')).toEqual(before);
+      await page.click('[data-testid="finish-aside-now"]');
+      await page.click('[data-testid="finish-aside-delete"]');
+    }
+    await report.waitFor();
+    expect([await report.getAttribute('data-moved'), await report.getAttribute('data-failed')]).toEqual(['3', '0']);
+    // The rejects (the RAW with its JPEG) are in "_rejects" beside where they were, byte for byte; the keeper stays.
+    expect(await folderListing(page, 'shoot')).toEqual({
+      'IMG_0001.JPG': before['IMG_0001.JPG'],
+      '_rejects/IMG_0004.JPG': before['IMG_0004.JPG'],
+      '_rejects/IMG_0004.CR2': before['IMG_0004.CR2'],
+      'day2/_rejects/IMG_0005.JPG': before['day2/IMG_0005.JPG'],
+    });
+    // Run again (as after an interruption): all found aside, nothing moved twice.
+    await page.click('[data-testid="finish-aside-now"]');
+    if (!canMove) await page.click('[data-testid="finish-aside-delete"]');
+    await expect.poll(() => report.getAttribute('data-already')).toBe('3');
+    expect(await report.getAttribute('data-moved')).toBe('0');
     await context.close();
   });
 });

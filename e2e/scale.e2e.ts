@@ -153,6 +153,17 @@ describe('scale', () => {
       return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
     }, lastName);
     expect(await page.locator('[data-testid="tile"]').count()).toBeLessThan(200);
+    // Thumbnails have URLs only while on screen (a few hundred kept): scrolled down through more than that and
+    // back to the top, the first tiles show theirs again, read back from storage.
+    for (let k = 1; k <= 12; k++) {
+      await page.evaluate((f) => window.scrollTo(0, f * document.documentElement.scrollHeight), k / 12);
+      await page.waitForTimeout(150);
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForFunction(() => {
+      const imgs = [...document.querySelectorAll<HTMLImageElement>('[data-testid="tile"][data-name^="scale-0000"] .thumb img')];
+      return imgs.length >= 4 && imgs.every((img) => img.complete && img.naturalWidth > 0);
+    });
     expect(await page.textContent('[data-testid="progress-text"]')).not.toMatch(/could not be read/);
     expect(errors).toEqual([]);
     await context.close();

@@ -25,7 +25,7 @@ vi.mock('../src/state/taste', () => ({ trainTaste, rankingScoresFor: () => null 
 
 const tile = (id: string, score: number): Tile => ({
   id, name: `${id}.jpg`, path: `${id}.jpg`, bytes: 1, status: 'scored', score, error: null,
-  thumbUrl: null, width: null, height: null, decision: 'none', stars: 0, hasFile: true,
+  hasThumb: false, width: null, height: null, decision: 'none', stars: 0, hasFile: true,
 });
 /** The grid sorted by score: a, b, c, d. */
 const viewOf = (ids: string[]) =>

@@ -25,15 +25,16 @@ function fakeDeps(opts: { failIds?: Set<string>; embedDelay?: number; decodeDela
       const v = Number(item.id.slice(1));
       return { ok: true, pixels: new Float32Array(P).fill(v), thumbnail: null, width: 1, height: 1, decodeMs: 0 };
     },
-    async embed(pixels, count) {
+    async embed(images) {
+      const count = images.length;
       batches.push(count);
       await tick(opts.embedDelay ?? 0);
       const embeddings = new Float32Array(count * D);
       const scores = new Float32Array(count);
       for (let i = 0; i < count; i++) {
         // The fake "model" echoes the image's pixel value, so a mix-up between images would show.
-        embeddings[i * D] = pixels[i * P];
-        scores[i] = pixels[i * P] / 10;
+        embeddings[i * D] = images[i][0];
+        scores[i] = images[i][0] / 10;
       }
       return { embeddings, scores };
     },
@@ -41,7 +42,7 @@ function fakeDeps(opts: { failIds?: Set<string>; embedDelay?: number; decodeDela
   return { deps, batches, maxDecoding: () => maxDecoding };
 }
 
-const options = { batchSize: 4, maxBatchesAhead: 2, pixelsPerImage: P, embedDim: D };
+const options = { batchSize: 4, maxBatchesAhead: 2, embedDim: D };
 
 describe('runAnalysis', () => {
   it('scores every image with its own result, in batches', async () => {
@@ -77,7 +78,7 @@ describe('runAnalysis', () => {
     const { deps } = fakeDeps();
     const embed = deps.embed!;
     let calls = 0;
-    deps.embed = (p, c, s) => (++calls === 1 ? Promise.reject(new Error('GPU lost')) : embed(p, c, s));
+    deps.embed = (images, s) => (++calls === 1 ? Promise.reject(new Error('GPU lost')) : embed(images, s));
     const failed: string[] = [];
     const result = await runAnalysis(items(8), deps, { onFailed: (_id, r) => failed.push(r) }, options, new AbortController().signal);
     expect(result.failed).toBe(4);
@@ -94,9 +95,9 @@ describe('runAnalysis', () => {
       return decode(item, s);
     };
     const embed = deps.embed!;
-    deps.embed = async (p, c, s) => {
-      events.push(`embed ${c}`);
-      const out = await embed(p, c, s);
+    deps.embed = async (images, s) => {
+      events.push(`embed ${images.length}`);
+      const out = await embed(images, s);
       events.push('embedded');
       return out;
     };

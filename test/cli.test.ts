@@ -98,7 +98,7 @@ function tileFor(path: string, score: number | null, width = 500, height = 500):
     status: 'scored',
     score,
     error: null,
-    thumbUrl: null,
+    hasThumb: false,
     width,
     height,
     decision: 'none',

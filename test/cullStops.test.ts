@@ -5,7 +5,7 @@ import type { View } from '../src/state/view';
 
 const tile = (id: string, decision: Tile['decision'] = 'none', status: Tile['status'] = 'scored'): Tile => ({
   id, name: `${id}.jpg`, path: `${id}.jpg`, bytes: 1, status, score: 1, error: null,
-  thumbUrl: null, width: null, height: null, decision, stars: 0, hasFile: true,
+  hasThumb: false, width: null, height: null, decision, stars: 0, hasFile: true,
 });
 
 const viewOf = (ids: string[], groups: { members: string[]; best: string }[]): View =>

@@ -10,7 +10,7 @@ vi.mock('../src/state/storage', () => ({ askToKeepData: async () => undefined })
 
 const tile = (id: string): Tile => ({
   id, name: `${id}.jpg`, path: `${id}.jpg`, bytes: 1, status: 'scored', score: 1, error: null,
-  thumbUrl: null, width: null, height: null, decision: 'none', stars: 0, hasFile: true,
+  hasThumb: false, width: null, height: null, decision: 'none', stars: 0, hasFile: true,
 });
 
 describe('decisions', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sortTiles, type Tile } from '../src/state/libraryStore';
 
 const tile = (id: string, score: number | null, status: Tile['status'] = score === null ? 'queued' : 'scored'): Tile => ({
-  id, name: id, path: id, bytes: 1, status, score, error: null, thumbUrl: null, width: null, height: null,
+  id, name: id, path: id, bytes: 1, status, score, error: null, hasThumb: false, width: null, height: null,
   decision: 'none', stars: 0, hasFile: true,
 });
 

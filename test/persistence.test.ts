@@ -6,9 +6,11 @@ import {
   getImages,
   loadSession,
   mergeImage,
+  mergeImages,
   setFaces,
   openLibraryDb,
   putEmbedding,
+  putEmbeddings,
   saveSession,
   setDecision,
   setDecisions,
@@ -95,6 +97,32 @@ describe('persistence (IndexedDB)', () => {
     expect(hit?.aesthetic).toBe(5.25);
     expect(Array.from(hit!.embedding)).toEqual(Array.from(embedding));
     expect(await getEmbeddings(db, 'clip-b', ['k'])).toEqual([undefined]);
+  });
+
+  it('merges a batch of records in one transaction, in order per image, keeping decisions', async () => {
+    const db = freshDb();
+    await mergeImage(db, meta('a'));
+    await setDecision(db, 'a', { decision: 'reject', stars: 2 });
+    const thumb = new Blob(['thumb']);
+    // The decode gives 'a' its thumbnail, then the encoder fails on it: the failure must not drop the thumbnail.
+    await mergeImages(db, [
+      { ...meta('a'), thumbnail: thumb, width: 800 },
+      { ...meta('b'), width: 10 },
+      { ...meta('a'), thumbnail: null, width: null, error: 'scoring failed: out of memory' },
+    ]);
+    const [a, b] = await getImages(db, ['a', 'b']);
+    expect(a).toMatchObject({ decision: 'reject', stars: 2, width: null, error: 'scoring failed: out of memory' });
+    expect(await a!.thumbnail!.text()).toBe('thumb');
+    expect(b).toMatchObject({ decision: 'none', stars: 0, width: 10 });
+  });
+
+  it('stores a batch of embeddings under their model', async () => {
+    const db = freshDb();
+    const e = (v: number) => ({ embedding: new Float32Array(4).fill(v), aesthetic: v });
+    await putEmbeddings(db, 'clip-a', [['x', e(1)], ['y', e(2)]]);
+    const got = await getEmbeddings(db, 'clip-a', ['y', 'x', 'z']);
+    expect(got.map((g) => g?.aesthetic)).toEqual([2, 1, undefined]);
+    expect(await getEmbeddings(db, 'clip-b', ['x'])).toEqual([undefined]);
   });
 
   it('restores the session', async () => {

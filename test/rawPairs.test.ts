@@ -165,7 +165,7 @@ describe('pickedFiles', () => {
     status: 'scored',
     score: 5,
     error: null,
-    thumbUrl: null,
+    hasThumb: false,
     width: null,
     height: null,
     decision: 'pick',

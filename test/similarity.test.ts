@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cosine, l2normalize, normalizeRows, relevanceScores } from '../src/scoring/similarity';
+import { cosine, joinRowBlocks, l2normalize, normalizeRows, relevanceScores } from '../src/scoring/similarity';
 
 // Reference values from scripts/make_ranking_fixtures.py (NumPy, float64 on the float32 inputs).
 interface SimilarityCase {
@@ -97,5 +97,16 @@ describe('similarity edge cases', () => {
     times.sort((a, b) => a - b);
     // Generous bound so a loaded CI box does not flake; bench/rerank.ts reports the real number.
     expect(times[2]).toBeLessThan(60);
+  });
+});
+
+describe('joinRowBlocks', () => {
+  it('joins blocks of whole rows in order, and refuses blocks that do not make the matrix', () => {
+    const rows = Float32Array.from({ length: 5 * 3 }, (_, i) => i);
+    const blocks = [rows.slice(0, 6), rows.slice(6, 12), rows.slice(12)];
+    expect(Array.from(joinRowBlocks(blocks, 5, 3))).toEqual(Array.from(rows));
+    expect(joinRowBlocks([rows], 5, 3)).toBe(rows);
+    expect(() => joinRowBlocks([rows.slice(0, 7)], 5, 3)).toThrow(/does not fit/);
+    expect(() => joinRowBlocks([rows.slice(0, 6)], 5, 3)).toThrow(/2 rows given, 5 expected/);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embedImageBatch, joinImages, PIXELS_PER_IMAGE, type TensorCtor } from '../src/engine/encoders';
 import { isModelManifest, type ModelFile, type ModelManifest } from '../src/engine/manifest';
 import { cosine } from '../src/scoring/similarity';
 
@@ -168,6 +169,17 @@ describe('clip-tiny vision model', () => {
     // Random weights must still tell images apart, or tests built on the model prove nothing.
     expect(cosine(row(emb, 0), row(emb, 1))).toBeLessThan(0.999);
     expect(cosine(row(emb, 1), row(emb, 2))).toBeLessThan(0.999);
+  });
+
+  it('embeds per-image tensors joined in the worker exactly as one batch buffer', async () => {
+    const batch = referencePixels(3);
+    const images = [0, 1, 2].map((i) => batch.slice(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE));
+    const Tensor = ort.Tensor as unknown as TensorCtor;
+    const joined = await embedImageBatch(vision, Tensor, joinImages(images), 3);
+    const whole = await embedImageBatch(vision, Tensor, batch, 3);
+    expect(Array.from(joined)).toEqual(Array.from(whole));
+    expect(maxAbsDiff(joined.subarray(512, 1024), stamp.reference.imageEmbeds[1])).toBeLessThan(1e-4);
+    expect(() => joinImages([images[0], images[1].subarray(1)])).toThrow(/image 1 holds 150527 values/);
   });
 });
 

@@ -3,7 +3,7 @@ import { useLibrary, type Tile } from '../src/state/libraryStore';
 import { flushInterval, flushTilePatches, queueNewTile, queueTilePatch, tileById } from '../src/state/tilePatches';
 
 const tile = (id: string): Tile => ({
-  id, name: id, path: id, bytes: 1, status: 'queued', score: null, error: null, thumbUrl: null, width: null, height: null,
+  id, name: id, path: id, bytes: 1, status: 'queued', score: null, error: null, hasThumb: false, width: null, height: null,
   decision: 'none', stars: 0, hasFile: true,
 });
 

@@ -8,7 +8,7 @@ import { face, photo } from './helpers/faces';
 
 const tile = (id: string, score: number | null, extra: Partial<Tile> = {}): Tile => ({
   id, name: `${id}.jpg`, path: `${id}.jpg`, bytes: 1, status: score === null ? 'queued' : 'scored', score, error: null,
-  thumbUrl: null, width: null, height: null, decision: 'none', stars: 0, hasFile: true, ...extra,
+  hasThumb: false, width: null, height: null, decision: 'none', stars: 0, hasFile: true, ...extra,
 });
 // Embeddings at controlled angles to the tag direction e0, so relevance = cos(angle).
 const at = (cos: number) => Float32Array.from([cos, Math.sqrt(1 - cos * cos), 0, 0]);

@@ -1,6 +1,6 @@
 /** The page's side of the grouping worker (grouping.worker.ts), started on the first grouping. */
-import type { TargetRequest, TargetSelection } from '../scoring/cullTarget';
-import type { Grouped, GroupingApi, GroupRequest } from './protocol';
+import type { TargetSelection } from '../scoring/cullTarget';
+import type { BlockTargetRequest, Grouped, GroupingApi, GroupRequest } from './protocol';
 import { Cancelled, connect } from './rpc';
 
 const grouping = connect<GroupingApi>(() => new Worker(new URL('./grouping.worker.ts', import.meta.url), { type: 'module', name: 'loupe-grouping' }), {
@@ -20,7 +20,7 @@ export async function groupInWorker(request: GroupRequest): Promise<Grouped | nu
   const mine = new AbortController();
   latest = mine;
   try {
-    return await grouping.remote.group(request, { signal: mine.signal, transfer: [request.embeddings.buffer] });
+    return await grouping.remote.group(request, { signal: mine.signal, transfer: request.embeddings.map((b) => b.buffer) });
   } catch (err) {
     if (err instanceof Cancelled) return null;
     throw err;
@@ -29,7 +29,7 @@ export async function groupInWorker(request: GroupRequest): Promise<Grouped | nu
   }
 }
 
-/** The photos a cull to a target keeps (scoring/cullTarget.ts), worked out in the grouping worker. */
-export function selectTargetInWorker(request: TargetRequest, signal?: AbortSignal): Promise<TargetSelection> {
-  return grouping.remote.selectTarget(request, { signal, transfer: [request.embeddings.buffer] });
+/** The photos a cull to a target keeps (scoring/cullTarget.ts), worked out in the grouping worker (which L2-normalises the rows itself). */
+export function selectTargetInWorker(request: BlockTargetRequest, signal?: AbortSignal): Promise<TargetSelection> {
+  return grouping.remote.selectTarget(request, { signal, transfer: request.embeddings.map((b) => b.buffer) });
 }

@@ -5,7 +5,7 @@ import jsepMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import { adapterFacts } from './adapterFacts';
 import { runWithBatchBackoff } from './batchBackoff';
 import { chooseBackend, type BackendChoice } from './backend';
-import { embedImageBatch, embedTextBatch, PIXELS_PER_IMAGE, type TensorCtor } from './encoders';
+import { embedImageBatch, embedTextBatch, joinImages, PIXELS_PER_IMAGE, type TensorCtor } from './encoders';
 import { fitPhrase as fitPhraseWith, type FittedPhrase } from './fitPhrase';
 import { chooseDtypeFile, loadCatalogue, loadModelFile, resolveManifest } from './modelSources';
 import { createCacheStorageModelCache } from './modelCache';
@@ -173,15 +173,16 @@ async function switchToWasm(e: Engine, why: string): Promise<void> {
   page.emit('engineChanged', { engine: e.ready, notice: `WebGPU stopped working (${why}). Loupe moved to WebAssembly and goes on from where it was.` });
 }
 
-async function embedImages(req: { pixels: Float32Array; count: number }): Promise<ImageEmbeddings> {
+async function embedImages(req: { pixels: Float32Array | Float32Array[]; count: number }): Promise<ImageEmbeddings> {
   if (!engine) throw new Error('the engine is not ready');
   const t0 = performance.now();
+  const pixels = joinImages(req.pixels);
   const embeddings = await withGpuRecovery(async (e) => {
     const { output, limit } = await runWithBatchBackoff(
       req.count,
       e.manifest.embedDim,
       e.batchLimit,
-      (offset, count) => embedImageBatch(e.vision, Tensor, req.pixels.subarray(offset * PIXELS_PER_IMAGE, (offset + count) * PIXELS_PER_IMAGE), count),
+      (offset, count) => embedImageBatch(e.vision, Tensor, pixels.subarray(offset * PIXELS_PER_IMAGE, (offset + count) * PIXELS_PER_IMAGE), count),
       (next) => {
         e.ready = { ...e.ready, batchLimit: next };
         page.emit('engineChanged', { engine: e.ready, notice: `Out of memory on a batch of ${req.count}: going on in batches of ${next}.` });

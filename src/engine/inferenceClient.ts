@@ -36,9 +36,10 @@ export class InferenceClient {
     });
   }
 
-  /** `pixels` is transferred: the caller must not use it afterwards. */
-  embedImages(pixels: Float32Array, count: number, signal?: AbortSignal): Promise<ImageEmbeddings> {
-    return this.remote.embedImages({ pixels, count }, { signal, transfer: [pixels.buffer] });
+  /** `pixels` (one batch buffer, or one buffer per image) is transferred: the caller must not use it afterwards. */
+  embedImages(pixels: Float32Array | Float32Array[], count: number, signal?: AbortSignal): Promise<ImageEmbeddings> {
+    const buffers = new Set((Array.isArray(pixels) ? pixels : [pixels]).map((p) => p.buffer as ArrayBuffer));
+    return this.remote.embedImages({ pixels, count }, { signal, transfer: [...buffers] });
   }
 
   embedTexts(texts: string[], signal?: AbortSignal): Promise<TextEmbeddings> {

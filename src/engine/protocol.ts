@@ -79,7 +79,8 @@ export interface TagHeadInput {
 /** The one long-lived inference worker. Calls run one at a time, in order: one ORT session runs one batch at a time. */
 export interface InferenceApi {
   init(options: EngineOptions, ctx: CallContext<EngineLoadProgress>): Promise<EngineReady>;
-  embedImages(batch: { pixels: Float32Array; count: number }): Promise<ImageEmbeddings>;
+  /** `pixels`: one buffer of `count` images, or one buffer per image (joined in the worker). */
+  embedImages(batch: { pixels: Float32Array | Float32Array[]; count: number }): Promise<ImageEmbeddings>;
   embedTexts(texts: string[]): Promise<TextEmbeddings>;
   /** The phrase cut, between words, to what CLIP reads in every prompt these templates make (fitPhrase.ts). */
   fitPhrase(request: { text: string; templates: readonly string[] }): Promise<FittedPhrase>;
@@ -125,8 +126,11 @@ export interface TasteApi {
 // ─── Grouping worker (grouping.worker.ts): bursts and near-duplicates (src/scoring/groups.ts) ─────────
 
 export interface GroupRequest {
-  /** [count, dim], rows L2-normalized; transferred. */
-  embeddings: Float32Array;
+  /**
+   * [count, dim] in blocks of whole rows (state/embeddingBlocks.ts), as the encoder gave them: the worker joins
+   * and L2-normalises them. Transferred.
+   */
+  embeddings: Float32Array[];
   count: number;
   dim: number;
   capturedAt: (number | null)[];
@@ -139,8 +143,11 @@ export interface Grouped {
   ms: number;
 }
 
+/** A cull-to-target request whose embeddings come in row blocks, as in GroupRequest. */
+export type BlockTargetRequest = Omit<TargetRequest, 'embeddings'> & { embeddings: Float32Array[] };
+
 export interface GroupingApi {
   group(request: GroupRequest): Grouped;
   /** Cull to a target (src/scoring/cullTarget.ts): which photos to keep. */
-  selectTarget(request: TargetRequest): TargetSelection;
+  selectTarget(request: BlockTargetRequest): TargetSelection;
 }

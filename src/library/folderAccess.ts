@@ -5,6 +5,7 @@
  */
 import { get, set } from 'idb-keyval';
 import { keepFile, type PickedFile } from './collectFiles';
+import type { SourceFolder } from './finish/moveRejects';
 
 const HANDLES_KEY = 'loupe:folder-handles';
 
@@ -54,6 +55,19 @@ export async function rememberFolder(dir: FolderHandle): Promise<void> {
 
 export async function rememberedFolders(): Promise<FolderHandle[]> {
   return (await get<FolderHandle[]>(HANDLES_KEY).catch(() => undefined)) ?? [];
+}
+
+/**
+ * The remembered folder of this name, with leave to write into it (asked for if need be: a user gesture);
+ * null when no folder of that name was opened with "Open folder", or the user said no.
+ */
+export async function writableFolder(name: string): Promise<SourceFolder | null> {
+  const dir = (await rememberedFolders()).find((h) => h.name === name);
+  if (!dir) return null;
+  const mode: PermissionMode = { mode: 'readwrite' };
+  const granted = (await dir.queryPermission?.(mode)) === 'granted' || (await dir.requestPermission?.(mode)) === 'granted';
+  // A real FileSystemDirectoryHandle: FolderHandle names only the part that reading needs.
+  return granted ? (dir as unknown as SourceFolder) : null;
 }
 
 /** Asks for read access again after a reload; needs a user gesture (a click). */

@@ -7,7 +7,7 @@ import type { ImageMetadata } from './metadata/readMetadata';
 import type { PixelOrigin } from './decodeApi';
 import type { MeasuredFaces } from '../scoring/faces/measure';
 import type { TechnicalQuality } from '../scoring/technicalQuality';
-import { createStore, del, get, getMany, set, update, values, type UseStore } from 'idb-keyval';
+import { createStore, del, get, getMany, promisifyRequest, set, setMany, update, values, type UseStore } from 'idb-keyval';
 
 export type Decision = 'pick' | 'reject' | 'none';
 export type Stars = 0 | 1 | 2 | 3 | 4 | 5;
@@ -91,26 +91,45 @@ export async function getImages(db: LibraryDb, keys: string[]): Promise<(StoredI
  * Merges new facts about an image (size, thumbnail, error) into its record without touching the decision
  * and stars already stored: a re-dropped file must not lose the user's work.
  */
-export async function mergeImage(db: LibraryDb, image: Omit<StoredImage, 'decision' | 'stars' | 'label'>): Promise<StoredImage> {
+export async function mergeImage(db: LibraryDb, image: NewFacts): Promise<StoredImage> {
   let merged: StoredImage | null = null;
-  await update<StoredImage>(
-    image.key,
-    (old) => (merged = {
-        ...image,
-        thumbnail: image.thumbnail ?? old?.thumbnail ?? null,
-        quality: image.quality ?? old?.quality,
-        metadata: image.metadata ?? old?.metadata,
-        faces: image.faces ?? old?.faces,
-        facesNote: image.facesNote ?? old?.facesNote,
-        // Analysis results say nothing of the RAW beside the file (undefined); identifying it says null when none.
-        companion: image.companion === undefined ? old?.companion : image.companion,
-        decision: old?.decision ?? 'none',
-        stars: old?.stars ?? 0,
-        label: old?.label,
-      }),
-    db.images,
-  );
+  await update<StoredImage>(image.key, (old) => (merged = mergedRecord(old, image)), db.images);
   return merged!;
+}
+
+type NewFacts = Omit<StoredImage, 'decision' | 'stars' | 'label'>;
+
+function mergedRecord(old: StoredImage | undefined, image: NewFacts): StoredImage {
+  return {
+    ...image,
+    thumbnail: image.thumbnail ?? old?.thumbnail ?? null,
+    quality: image.quality ?? old?.quality,
+    metadata: image.metadata ?? old?.metadata,
+    faces: image.faces ?? old?.faces,
+    facesNote: image.facesNote ?? old?.facesNote,
+    // Analysis results say nothing of the RAW beside the file (undefined); identifying it says null when none.
+    companion: image.companion === undefined ? old?.companion : image.companion,
+    decision: old?.decision ?? 'none',
+    stars: old?.stars ?? 0,
+    label: old?.label,
+  };
+}
+
+/**
+ * mergeImage for many records in one transaction: one transaction per image cost the page about a
+ * millisecond each while thousands were analysed. Facts for the same key are merged in the order given.
+ */
+export async function mergeImages(db: LibraryDb, images: readonly NewFacts[]): Promise<void> {
+  if (images.length === 0) return;
+  const byKey = new Map<string, NewFacts[]>();
+  for (const image of images) byKey.set(image.key, [...(byKey.get(image.key) ?? []), image]);
+  await db.images('readwrite', (store) => {
+    for (const [key, facts] of byKey) {
+      const read = store.get(key);
+      read.onsuccess = () => store.put(facts.reduce<StoredImage | undefined>(mergedRecord, read.result as StoredImage | undefined), key);
+    }
+    return promisifyRequest(store.transaction);
+  });
 }
 
 /** The user's decision, written in one transaction; resolves only once it is stored. */
@@ -189,6 +208,11 @@ function transactionDone(tx: IDBTransaction): Promise<void> {
 
 export async function putEmbedding(db: LibraryDb, modelId: string, key: string, value: StoredEmbedding): Promise<void> {
   await set(embeddingKey(modelId, key), value, db.embeddings);
+}
+
+/** Many embeddings of one model in one transaction. */
+export async function putEmbeddings(db: LibraryDb, modelId: string, entries: readonly [key: string, value: StoredEmbedding][]): Promise<void> {
+  if (entries.length > 0) await setMany(entries.map(([key, value]) => [embeddingKey(modelId, key), value]), db.embeddings);
 }
 
 export async function getEmbeddings(db: LibraryDb, modelId: string, keys: string[]): Promise<(StoredEmbedding | undefined)[]> {

@@ -28,6 +28,20 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return dot / denom;
 }
 
+/** One row-major [n, dim] matrix from blocks of whole rows, in order. */
+export function joinRowBlocks(blocks: readonly Float32Array[], n: number, dim: number): Float32Array {
+  if (blocks.length === 1 && blocks[0].length === n * dim) return blocks[0];
+  const out = new Float32Array(n * dim);
+  let at = 0;
+  for (const b of blocks) {
+    if (b.length % dim !== 0 || at + b.length > out.length) throw new Error(`joinRowBlocks: a block of ${b.length} values does not fit [${n}, ${dim}]`);
+    out.set(b, at);
+    at += b.length;
+  }
+  if (at !== out.length) throw new Error(`joinRowBlocks: ${at / dim} rows given, ${n} expected`);
+  return out;
+}
+
 /** Normalises each of the `n` rows of a row-major [n, dim] matrix; zero rows stay zero (as l2normalize). */
 export function normalizeRows(embeds: Float32Array, n: number, dim: number): Float32Array {
   checkShape(embeds, n, dim, 'normalizeRows');

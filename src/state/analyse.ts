@@ -3,8 +3,8 @@
  * 224² tensor, thumbnail, technical figures, metadata), embedded and scored (inference worker), and its
  * tile and stored record are updated. Chunks run one after another; one progress line covers them all.
  */
-import { PIXELS_PER_IMAGE } from '../engine/encoders';
-import { getEmbeddings, mergeImage, putEmbedding } from '../library/persistence';
+import { getEmbeddings } from '../library/persistence';
+import { flushAnalysisWrites, queueEmbedding, queueImageRecord } from './analysisWrites';
 import { AnalysisFeed, runAnalysis, type AnalysisItem, type AnalysisProgress, type Decoded } from './analysisScheduler';
 import { decodePool } from './decoders';
 import { analysisDecodeOptions } from './decodeOptions';
@@ -15,7 +15,7 @@ import { db } from './libraryDb';
 import { useLibrary, type Tile } from './libraryStore';
 import { OverallProgress } from './overallProgress';
 import { cancelPeopleChecks, checkPeople } from './peopleChecks';
-import { reportStorageError } from './storageErrors';
+import { setThumbnail } from './thumbnails';
 import { flushTilePatches, queueProgress, queueTilePatch } from './tilePatches';
 import { useUi } from './uiStore';
 
@@ -158,11 +158,11 @@ async function analyse(feed: AnalysisFeed, first: string[], all: string[], signa
         lookup: model ? (item) => keptResult(model, item.id) : undefined,
         decode: async (item, s) => {
           const tile = useLibrary.getState().tiles[item.id];
-          const needsThumb = tile?.thumbUrl === null || tile?.firstLook === true;
+          const needsThumb = !tile?.hasThumb || tile.firstLook === true;
           const r = await pool.decode({ file: item.file, name: item.name, thumbSize: needsThumb ? appConfig().thumbSize : 0, ...analysisDecodeOptions() }, s);
           return r.type === 'decoded' ? { ok: true, ...r } : { ok: false, reason: r.reason };
         },
-        embed: client ? (pixels, count, s) => client.embedImages(pixels, count, s) : null,
+        embed: client ? (images, s) => client.embedImages(images, images.length, s) : null,
       },
       {
         onDecoded: (id, d) => decoded(id, d, !client),
@@ -170,19 +170,21 @@ async function analyse(feed: AnalysisFeed, first: string[], all: string[], signa
         onScored: (id, embedding, score) => scored(model, id, embedding, score),
         onProgress: (p) => queueProgress(overall.combine(p)),
       },
-      { batchSize: appConfig().batchSize, maxBatchesAhead: 2, pixelsPerImage: PIXELS_PER_IMAGE, embedDim: embeddingDim() },
+      { batchSize: appConfig().batchSize, maxBatchesAhead: 2, embedDim: embeddingDim() },
       signal,
     );
   } finally {
     flushTilePatches();
     if (signal.aborted) markCancelled(all);
+    // The run counts as finished once its results are stored: a reload from then on loses nothing.
+    await flushAnalysisWrites();
   }
 }
 
 /** What an earlier run kept for this file and model; without the decode-time facts the file is decoded again. */
 async function keptResult(model: string, id: string): Promise<{ embedding: Float32Array; score: number | null } | null> {
   const tile = useLibrary.getState().tiles[id];
-  if (!tile?.thumbUrl || tile.quality === undefined) return null;
+  if (!tile?.hasThumb || tile.quality === undefined) return null;
   const [kept] = await getEmbeddings(db, model, [id]);
   return kept ? { embedding: kept.embedding, score: kept.aesthetic } : null;
 }
@@ -196,8 +198,10 @@ function decoded(id: string, d: Extract<Decoded, { ok: true }>, final: boolean):
     generation: d.metadata?.generation ?? null,
   };
   if (d.thumbnail) {
-    patch.thumbUrl = URL.createObjectURL(d.thumbnail);
-    replaceFirstLook(id);
+    patch.hasThumb = true;
+    // The file's first look (if it showed one) gives way to the analysis's thumbnail.
+    patch.firstLook = undefined;
+    setThumbnail(id, d.thumbnail);
   }
   if (d.origin && d.origin.kind !== 'file') patch.origin = d.origin;
   // Without a model, decoding is as far as an image goes.
@@ -208,22 +212,13 @@ function decoded(id: string, d: Extract<Decoded, { ok: true }>, final: boolean):
   const image = d.faceImage ? { bitmap: d.faceImage, source: { width: d.width, height: d.height } } : undefined;
   if (file && t) checkPeople([{ id, file, name: t.name, image }]);
   else d.faceImage?.close();
-  void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null, quality: d.quality ?? null, metadata: d.metadata ?? null, origin: d.origin }).catch(reportStorageError);
-}
-
-/** The first-look thumbnail gives way to the analysis's; its URL is let go once the new one is on screen. */
-function replaceFirstLook(id: string): void {
-  const t = useLibrary.getState().tiles[id];
-  if (!t?.firstLook) return;
-  queueTilePatch(id, { firstLook: undefined });
-  const old = t.thumbUrl;
-  if (old) setTimeout(() => URL.revokeObjectURL(old), 5000);
+  queueImageRecord(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: d.width, height: d.height, thumbnail: d.thumbnail, error: null, quality: d.quality ?? null, metadata: d.metadata ?? null, origin: d.origin });
 }
 
 function failed(id: string, reason: string): void {
   queueTilePatch(id, { status: 'failed', error: reason });
   const t = useLibrary.getState().tiles[id];
-  void mergeImage(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: null, height: null, thumbnail: null, error: reason }).catch(reportStorageError);
+  queueImageRecord(db, { key: id, name: t.name, path: t.path, bytes: t.bytes, width: null, height: null, thumbnail: null, error: reason });
 }
 
 function scored(model: string | null, id: string, embedding: Float32Array, score: number | null): void {
@@ -233,5 +228,5 @@ function scored(model: string | null, id: string, embedding: Float32Array, score
   const file = fileOf(id);
   if (file && t) checkPeople([{ id, file, name: t.name }]);
   queueTilePatch(id, { status: 'scored', score }, true);
-  if (model) void putEmbedding(db, model, id, { embedding, aesthetic: score }).catch(reportStorageError);
+  if (model) queueEmbedding(db, model, id, { embedding, aesthetic: score });
 }

@@ -38,8 +38,11 @@ export interface AnalysisDeps {
   /** Results kept from an earlier run (same file, same model): a hit skips decoding and the encoder. */
   lookup?(item: AnalysisItem, signal: AbortSignal): Promise<{ embedding: Float32Array; score: number | null } | null>;
   decode(item: AnalysisItem, signal: AbortSignal): Promise<Decoded>;
-  /** Null when no model is loaded: images are decoded (thumbnails, checks) but not scored. */
-  embed: ((pixels: Float32Array, count: number, signal: AbortSignal) => Promise<Embedded>) | null;
+  /**
+   * Null when no model is loaded: images are decoded (thumbnails, checks) but not scored. Takes each image's
+   * own tensor: joining them into one batch buffer is the worker's work, not the page's.
+   */
+  embed: ((images: Float32Array[], signal: AbortSignal) => Promise<Embedded>) | null;
   decodeConcurrency: number;
 }
 
@@ -66,7 +69,6 @@ export interface AnalysisOptions {
   batchSize: number;
   /** Decoded-but-not-embedded images never exceed this many batches. */
   maxBatchesAhead: number;
-  pixelsPerImage: number;
   embedDim: number;
   now?: () => number;
 }
@@ -123,7 +125,7 @@ export async function runAnalysis(
   signal: AbortSignal,
 ): Promise<AnalysisProgress> {
   const now = options.now ?? (() => performance.now());
-  const { batchSize, pixelsPerImage, embedDim } = options;
+  const { batchSize, embedDim } = options;
   const cap = Math.max(1, options.maxBatchesAhead) * batchSize;
   const ready: { id: string; pixels: Float32Array }[] = [];
   const feed = items instanceof AnalysisFeed ? items : new AnalysisFeed(items);
@@ -222,10 +224,8 @@ export async function runAnalysis(
         const batch = ready.splice(0, batchSize);
         // Room freed: let decoding run while this batch is on the encoder.
         startDecodes();
-        const pixels = new Float32Array(batch.length * pixelsPerImage);
-        batch.forEach((b, i) => pixels.set(b.pixels, i * pixelsPerImage));
         try {
-          const out = await deps.embed!(pixels, batch.length, signal);
+          const out = await deps.embed!(batch.map((b) => b.pixels), signal);
           batch.forEach((b, i) => {
             progress.scored++;
             progress.done++;

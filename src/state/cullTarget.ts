@@ -7,8 +7,8 @@
 import { create } from 'zustand';
 import { selectTargetInWorker } from '../engine/groupingClient';
 import { targetCount } from '../scoring/cullTarget';
-import { l2normalize } from '../scoring/similarity';
 import { decideMany } from './decisions';
+import { embeddingBlocks } from './embeddingBlocks';
 import { getEmbedding } from './embeddingRegistry';
 import type { View } from './view';
 
@@ -74,8 +74,8 @@ export async function previewTarget(view: View, choices: TargetChoices, signal?:
   const keep = targetCount(ids.length, choices.amount, choices.unit);
   if (keep === 0) return { keep: [], covering: 0, candidates: ids };
   const dim = getEmbedding(ids[0])!.length;
-  const embeddings = new Float32Array(ids.length * dim);
-  ids.forEach((id, i) => embeddings.set(l2normalize(getEmbedding(id)!), i * dim));
+  // Rows as they are, a block per task: the worker joins and normalises them.
+  const embeddings = await embeddingBlocks(ids, dim);
   const index = new Map(ids.map((id, i) => [id, i]));
   const groupOf = new Int32Array(ids.length).fill(-1);
   const groupBest: number[] = [];

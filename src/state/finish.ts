@@ -1,8 +1,9 @@
 /**
  * Finish (issue 16, item 7): the keepers copied into an archive folder with their RAW and sidecars, checked by
- * size and SHA-256; the rejects left where they are (the browser path never moves or deletes an original), or
- * set aside into "_rejects" by the downloadable script. What the dialog shows before anything happens comes
- * from `finishPreview`; the choices are remembered on this device.
+ * size and SHA-256; the rejects left where they are, or set aside into "_rejects" beside them, in the opened
+ * folder (a move; copy, check and delete only after a second confirmation) or by the downloadable script.
+ * What the dialog shows before anything happens comes from `finishPreview`; the choices are remembered on
+ * this device.
  */
 import { create } from 'zustand';
 import { browserXmlTools } from '../library/export/sidecarsIntoFolder';
@@ -12,6 +13,8 @@ import type { ExportContext, ExportImage } from '../library/export/types';
 import { planArchive, type ArchiveLayout, type ArchivePlan, type ArchiveUnit, type Keeper } from '../library/finish/archivePlan';
 import { copyToArchive, type ArchiveFolder, type ArchiveReport } from '../library/finish/copyToArchive';
 import { finishScript } from '../library/finish/finishScript';
+import { moveRejects, type RejectsReport } from '../library/finish/moveRejects';
+import { writableFolder } from '../library/folderAccess';
 import { getEmbedding } from './embeddingRegistry';
 import { useEngine } from './engineStore';
 import { buildExport } from './exportData';
@@ -41,6 +44,11 @@ function saved(): FinishChoices {
 interface FinishState extends FinishChoices {
   running: { done: number; total: number } | null;
   report: (ArchiveReport & { folder: string }) | null;
+  /** Setting the rejects aside in the source folder: progress, then what happened. */
+  asideRunning: { done: number; total: number } | null;
+  aside: RejectsReport | null;
+  /** This browser cannot move files: the user is asked a second time before any original is deleted. */
+  confirmingDelete: boolean;
   choose(patch: Partial<FinishChoices>): void;
 }
 
@@ -48,6 +56,9 @@ export const useFinish = create<FinishState>((set, get) => ({
   ...saved(),
   running: null,
   report: null,
+  asideRunning: null,
+  aside: null,
+  confirmingDelete: false,
   choose: (patch) => {
     set({ ...patch, report: null });
     const { layout, setAsideRejects } = get();
@@ -133,6 +144,53 @@ export async function finishIntoFolder(folder: ArchiveFolder, signal?: AbortSign
   }
 }
 
+/** The rejects' files as the script would set them aside: each photo and its RAW. */
+function rejectPaths(preview: FinishPreview): string[] {
+  return preview.rejects.flatMap((t) => [t.path, ...(t.companion ? [t.companion.path] : [])]);
+}
+
+/** Whether this browser moves files (Chromium: FileSystemFileHandle.move); elsewhere setting aside is copy, check, delete. */
+export function browserMovesFiles(): boolean {
+  const handle = (globalThis as { FileSystemFileHandle?: { prototype: object } }).FileSystemFileHandle;
+  return !!handle && 'move' in handle.prototype;
+}
+
+/**
+ * Moves the rejects into "_rejects" beside them, in the folders they were opened from (library/finish/moveRejects.ts).
+ * `copyThenDelete`: the user confirmed a second time that originals may be deleted after a checked copy.
+ */
+export async function setRejectsAside(copyThenDelete: boolean, signal?: AbortSignal): Promise<RejectsReport> {
+  const paths = rejectPaths(finishPreview(useFinish.getState().layout));
+  const byFolder = new Map<string, string[]>();
+  for (const path of paths) byFolder.set(path.split('/')[0], [...(byFolder.get(path.split('/')[0]) ?? []), path]);
+  const report: RejectsReport = { moved: [], alreadyAside: [], failed: [] };
+  useFinish.setState({ asideRunning: { done: 0, total: paths.length }, aside: null, confirmingDelete: false });
+  let before = 0;
+  try {
+    for (const [name, inFolder] of byFolder) {
+      const folder = inFolder[0].includes('/') ? await writableFolder(name) : null;
+      if (!folder) {
+        const reason = `Loupe may not write into “${name}”: open it with “Open folder…” and allow editing, or use the script`;
+        report.failed.push(...inFolder.map((path) => ({ path, reason })));
+      } else {
+        const r = await moveRejects(folder, inFolder, {
+          copyThenDelete,
+          signal,
+          onProgress: (done) => useFinish.setState({ asideRunning: { done: before + done, total: paths.length } }),
+        });
+        report.moved.push(...r.moved);
+        report.alreadyAside.push(...r.alreadyAside);
+        report.failed.push(...r.failed);
+      }
+      before += inFolder.length;
+    }
+    useFinish.setState({ aside: report });
+    return report;
+  } finally {
+    useFinish.setState({ asideRunning: null });
+  }
+}
+
 /** The same Finish as a bash script, for browsers that cannot write into a folder. */
 export function finishScriptText(): string {
   const { layout, setAsideRejects } = useFinish.getState();
@@ -140,7 +198,7 @@ export function finishScriptText(): string {
   const text = sidecarTextFor(preview);
   const sidecars = new Map<string, string>();
   for (const unit of preview.plan.units) for (const name of unit.sidecars) sidecars.set([...unit.folder, name].join('/'), text(unit, name, null));
-  const rejects = setAsideRejects ? preview.rejects.flatMap((t) => [t.path, ...(t.companion ? [t.companion.path] : [])]) : [];
+  const rejects = setAsideRejects ? rejectPaths(preview) : [];
   const sourceName = preview.plan.units[0]?.keeper.photo.path.split('/')[0] ?? preview.rejects[0]?.path.split('/')[0] ?? '';
   return finishScript({ plan: preview.plan, sidecars, rejects, sourceName });
 }

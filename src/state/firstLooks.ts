@@ -13,7 +13,10 @@ export interface FirstLook {
   key: string;
   name: string;
   path: string;
+  /** The look's own URL, for its place in the grid while the file is read (revoked once identified). */
   thumbUrl: string;
+  /** The preview itself: the file's tile shows it until the analysis makes a thumbnail. */
+  thumbnail: Blob;
 }
 
 interface FirstLooksState {
@@ -33,15 +36,15 @@ export function queueFirstLook(look: FirstLook): void {
 }
 
 /**
- * The look of `key` leaves the grid (with the next flush); its thumbnail URL is the caller's now, to give to the
- * file's tile or to revoke. null when the file had no look.
+ * The look of `key` leaves the grid (with the next flush); it is the caller's now, to give to the file's tile,
+ * and its URL the caller's to revoke. null when the file had no look.
  */
-export function takeFirstLook(key: string): string | null {
+export function takeFirstLook(key: string): FirstLook | null {
   const look = live.get(key);
   if (!look) return null;
   live.delete(key);
   removed.add(key);
-  return look.thumbUrl;
+  return look;
 }
 
 /** Applies the queued changes (called by flushTilePatches). */

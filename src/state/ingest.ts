@@ -17,8 +17,9 @@ import { db } from './libraryDb';
 import { useLibrary } from './libraryStore';
 import { saveSessionNow, tileFrom } from './session';
 import { reportStorageError } from './storageErrors';
-import { queueFirstLook, takeFirstLook } from './firstLooks';
+import { queueFirstLook, takeFirstLook, type FirstLook } from './firstLooks';
 import { flushTilePatches, queueNewTile, queueTilePatch, scheduleTileFlush, tileById } from './tilePatches';
+import { setThumbnail } from './thumbnails';
 
 let nextUnreadable = 1;
 /** Content hashes already being added in this session (a folder may hold the same file twice). */
@@ -91,7 +92,7 @@ interface FirstLookPass {
    * The file at `index` is identified: once its look is known (looks go first in the pool, so this is soon), the
    * look leaves the grid and its thumbnail URL is the caller's; null when it has none.
    */
-  identified(index: number): Promise<string | null>;
+  identified(index: number): Promise<FirstLook | null>;
   /** No more looks are wanted (all files are identified): the rest of the pass is dropped. */
   stop(): void;
 }
@@ -132,7 +133,7 @@ function showFirstLooks(p: DecodePool, photos: PhotoFiles[]): FirstLookPass {
         if (!look) return;
         found++;
         const { file, path } = photos[start + k].primary;
-        queueFirstLook({ key: key(start + k), name: file.name, path, thumbUrl: URL.createObjectURL(look) });
+        queueFirstLook({ key: key(start + k), name: file.name, path, thumbUrl: URL.createObjectURL(look), thumbnail: look });
       });
       scheduleTileFlush();
       done.add(start);
@@ -153,17 +154,17 @@ function showFirstLooks(p: DecodePool, photos: PhotoFiles[]): FirstLookPass {
 }
 
 /** Returns the tile id when the file needs analysis. `firstLook`: the file's look, if it was shown. */
-async function identify(p: DecodePool, photo: PhotoFiles, firstLook: () => Promise<string | null>): Promise<string | null> {
+async function identify(p: DecodePool, photo: PhotoFiles, firstLook: () => Promise<FirstLook | null>): Promise<string | null> {
   const item = photo.primary;
   const companion = photo.companion ? companionRecord(photo.companion) : null;
   const hashed = await p.hash(item.file);
   const look = await firstLook();
   // The tile below shows the look only when it is new and has no thumbnail of its own.
-  let lookUsed = false;
   try {
-    return await tileFor(hashed, photo, companion, look, () => (lookUsed = true));
+    return await tileFor(hashed, photo, companion, look);
   } finally {
-    if (look && !lookUsed) URL.revokeObjectURL(look);
+    // The look's place in the grid goes with the next flush; the tile shows its blob by a URL of its own.
+    if (look) setTimeout(() => URL.revokeObjectURL(look.thumbUrl), 5000);
   }
 }
 
@@ -171,8 +172,7 @@ async function tileFor(
   hashed: HashOutcome,
   photo: PhotoFiles,
   companion: ReturnType<typeof companionRecord> | null,
-  firstLook: string | null,
-  usedLook: () => void,
+  firstLook: FirstLook | null,
 ): Promise<string | null> {
   const item = photo.primary;
   if (hashed.type === 'failed') {
@@ -206,9 +206,9 @@ async function tileFor(
   await mergeImage(db, record).catch(reportStorageError);
   const tile = { ...tileFrom(record, true), status: 'queued' as const, error: null };
   // The file's own thumbnail goes on showing; the analysis replaces it with its own (state/analyse.ts).
-  if (!tile.thumbUrl && firstLook) {
-    Object.assign(tile, { thumbUrl: firstLook, firstLook: true });
-    usedLook();
+  if (!tile.hasThumb && firstLook) {
+    Object.assign(tile, { hasThumb: true, firstLook: true });
+    setThumbnail(id, firstLook.thumbnail);
   }
   queueNewTile(tile);
   return id;

@@ -5,11 +5,12 @@
  */
 import { coalesced } from './coalesced';
 import { groupInWorker } from '../engine/groupingClient';
-import { autoTags, folderTags } from '../scoring/autoTags';
+import { autoTags, folderTags, type AutoTag } from '../scoring/autoTags';
 import { ALL_BUILTIN_TAGS } from '../scoring/builtinTags';
 import { antonymPrompts, zeroShotQuality } from '../scoring/qualityPrompts';
 import { l2normalize } from '../scoring/similarity';
 import { currentModelId } from './engineController';
+import { embeddingBlocks } from './embeddingBlocks';
 import { getEmbedding } from './embeddingRegistry';
 import { useInsights } from './insightsStore';
 import { useLibrary } from './libraryStore';
@@ -29,7 +30,10 @@ const promptEmbeds = new Map<string, Float32Array>();
 /** Generation prompts are embedded verbatim (one "template": the prompt itself), capped like CLIP's context. */
 const PROMPT_TEMPLATE = ['{}'];
 const PROMPT_CHARS = 300;
-const CHUNK = 256;
+/** Images per slice of auto-tagging: 64 × ~90 tags × 512 keeps a slice near 20 ms on a slow core. */
+const CHUNK = 64;
+/** Slices' results reach the store at most this often: each patch copies maps as large as the library. */
+const PUBLISH_MS = 1000;
 
 /** The built-in tags and the user's tags, embedded with the same prompt ensemble as tags (cached). */
 async function loadVocabulary(model: string): Promise<Vocabulary> {
@@ -71,18 +75,25 @@ export const updateInsights = coalesced(
     const { order, tiles } = useLibrary.getState();
     const have = useInsights.getState().autoTags;
     const ids = order.filter((id) => getEmbedding(id) && (redo || !have[id]));
-    // In chunks, yielding between them: 20,000 images × 90 tags would otherwise block the page for a second.
+    // In slices, yielding between them: 20,000 images × 90 tags would otherwise block the page for a second.
+    let done: { tags: Record<string, AutoTag[]>; zeroShot: Record<string, Record<string, number>> } = { tags: {}, zeroShot: {} };
+    let published = performance.now();
+    const publish = () => {
+      const s = useInsights.getState();
+      s.patch({ autoTags: { ...s.autoTags, ...done.tags }, zeroShot: { ...s.zeroShot, ...done.zeroShot } });
+      done = { tags: {}, zeroShot: {} };
+      published = performance.now();
+    };
     for (let start = 0; start < ids.length; start += CHUNK) {
       const chunk = ids.slice(start, start + CHUNK);
       const matrix = new Float32Array(chunk.length * vocab.dim);
       chunk.forEach((id, i) => matrix.set(l2normalize(getEmbedding(id)!), i * vocab.dim));
       const tags = autoTags(matrix, chunk.length, vocab.names, vocab.embeds, vocab.dim);
-      const zs = chunk.map((_, i) => zeroShotQuality(matrix.subarray(i * vocab.dim, (i + 1) * vocab.dim), pairs));
-      const s = useInsights.getState();
-      s.patch({
-        autoTags: { ...s.autoTags, ...Object.fromEntries(chunk.map((id, i) => [id, tags[i]])) },
-        zeroShot: { ...s.zeroShot, ...Object.fromEntries(chunk.map((id, i) => [id, zs[i]])) },
+      chunk.forEach((id, i) => {
+        done.tags[id] = tags[i];
+        done.zeroShot[id] = zeroShotQuality(matrix.subarray(i * vocab.dim, (i + 1) * vocab.dim), pairs);
       });
+      if (start + CHUNK >= ids.length || performance.now() - published >= PUBLISH_MS) publish();
       await new Promise((r) => setTimeout(r, 0));
     }
     if (ids.length > 0) useInsights.getState().patch({ folderTags: folderTags(Object.values(useInsights.getState().autoTags)) });
@@ -112,8 +123,7 @@ export async function updateGroups(): Promise<void> {
   const { minCosine, windowSeconds } = useInsights.getState().groupSettings;
   if (ids.length < 2) return useInsights.getState().patch({ grouping: null });
   const dim = getEmbedding(ids[0])!.length;
-  const embeddings = new Float32Array(ids.length * dim);
-  ids.forEach((id, i) => embeddings.set(l2normalize(getEmbedding(id)!), i * dim));
+  const embeddings = await embeddingBlocks(ids, dim);
   const result = await groupInWorker({
     embeddings, count: ids.length, dim, capturedAt: ids.map((id) => tiles[id].capture?.capturedAt ?? null),
     minCosine, windowMs: windowSeconds === null ? null : windowSeconds * 1000,

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { AnalysisProgress } from './analysisScheduler';
+import { clearThumbnails } from './thumbnails';
 import type { ColourLabel, Decision, Stars, StoredCompanion } from '../library/persistence';
 import type { PixelOrigin } from '../library/decodeApi';
 import type { CaptureInfo } from '../library/metadata/exif';
@@ -19,7 +20,8 @@ export interface Tile {
   status: TileStatus;
   score: number | null;
   error: string | null;
-  thumbUrl: string | null;
+  /** A thumbnail is stored or on its way (its URL: state/thumbnails.ts, made only while it is on screen). */
+  hasThumb: boolean;
   width: number | null;
   height: number | null;
   decision: Decision;
@@ -48,7 +50,7 @@ export interface Tile {
 /** 'adherence': AI images by how well they match their own prompt (the rest after them, by score). */
 export type SortKey = 'score' | 'name' | 'adherence';
 
-interface LibraryState {
+export interface LibraryState {
   tiles: Record<string, Tile>;
   /** Ids in the order files were added. */
   order: string[];
@@ -102,11 +104,10 @@ export const useLibrary = create<LibraryState>((set) => ({
   setRunning: (running) => set({ running }),
   setSort: (sort) => set({ sort }),
   bumpEmbeddings: () => set((s) => ({ embeddingsVersion: s.embeddingsVersion + 1 })),
-  clear: () =>
-    set((s) => {
-      for (const t of Object.values(s.tiles)) if (t.thumbUrl) URL.revokeObjectURL(t.thumbUrl);
-      return { tiles: {}, order: [], progress: null };
-    }),
+  clear: () => {
+    clearThumbnails();
+    set({ tiles: {}, order: [], progress: null });
+  },
 }));
 
 /** Scored tiles first, best first; then unscored in drop order; failures last. */

@@ -21,7 +21,7 @@ export function tileFrom(stored: StoredImage, hasFile: boolean): Tile {
     status: stored.error ? 'failed' : hasFile ? 'queued' : 'cancelled',
     score: null,
     error: stored.error,
-    thumbUrl: stored.thumbnail ? URL.createObjectURL(stored.thumbnail) : null,
+    hasThumb: !!stored.thumbnail,
     width: stored.width,
     height: stored.height,
     decision: stored.decision,

@@ -3,6 +3,7 @@
  * copy the tile map and re-render per image. They are gathered and applied together at most every 100 ms.
  */
 import type { AnalysisProgress } from './analysisScheduler';
+import { flushAnalysisWrites } from './analysisWrites';
 import { applyFirstLooks } from './firstLooks';
 import { useLibrary, type Tile } from './libraryStore';
 
@@ -26,6 +27,8 @@ export function flushTilePatches(): void {
   progress = null;
   if (embeddingsChanged) lib.bumpEmbeddings();
   embeddingsChanged = false;
+  // What these patches show is stored from now on: a decision on a tile never outruns its scores.
+  void flushAnalysisWrites();
 }
 
 /**

@@ -7,6 +7,7 @@ import { ColourLabelBadge } from './ColourLabelBadge';
 import { FileName } from './FileName';
 import { showBidiControls } from './safeName';
 import './overlays.css';
+import { useThumbnailUrl } from './useThumbnailUrl';
 
 export interface CompareViewProps {
   /** 2–4 images, in the order they are shown. */
@@ -20,7 +21,8 @@ export interface CompareViewProps {
 }
 
 function CompareCell({ tile, index, focused, url, onFocus }: { tile: Tile; index: number; focused: boolean; url: string | null; onFocus(id: string): void }) {
-  const src = url ?? tile.thumbUrl;
+  const thumbUrl = useThumbnailUrl(tile.id, tile.hasThumb);
+  const src = url ?? thumbUrl;
   return (
     <button
       type="button"

@@ -6,6 +6,7 @@ import { applyCullTarget } from './actions/targetActions';
 import { Dialog } from './Dialog';
 import { shortTag } from './format';
 import { useView } from './useView';
+import { Thumbnail } from './Thumbnail';
 import './overlays.css';
 
 const STRIP = 60;
@@ -65,7 +66,7 @@ export function CullTargetDialog({ onClose }: { onClose: () => void }) {
             </p>
             <div className="target-strip" data-testid="target-strip">
               {preview.keep.slice(0, STRIP).map((id) => (
-                <img key={id} src={tiles[id]?.thumbUrl ?? undefined} alt={tiles[id]?.name ?? ''} title={tiles[id]?.name} data-testid="target-keep" data-id={id} />
+                <Thumbnail key={id} tile={tiles[id]} title={tiles[id]?.name} testId="target-keep" fallback={<span className="target-keep-empty" title={tiles[id]?.name} data-testid="target-keep" data-id={id} />} />
               ))}
               {preview.keep.length > STRIP && <span className="muted">+{preview.keep.length - STRIP}</span>}
             </div>

@@ -15,7 +15,9 @@ import { formatScore } from './format';
 import { Overlay } from './Overlay';
 import { showBidiControls } from './safeName';
 import { StarsBadge } from './StarsBadge';
+import { Thumbnail } from './Thumbnail';
 import './culling.css';
+import { useThumbnailUrl } from './useThumbnailUrl';
 
 export interface CullingViewProps {
   stop: CullStop;
@@ -54,7 +56,8 @@ function cropStyle(box: FaceBox, aspect: number): { frame: CSSProperties; image:
 }
 
 function FaceCrop({ tile, face }: { tile: Tile; face: JudgedFace | null }) {
-  if (!face || !tile.thumbUrl) {
+  const thumbUrl = useThumbnailUrl(tile.id, tile.hasThumb && !!face);
+  if (!face || !thumbUrl) {
     return (
       <figure className="cull-face is-missing" data-testid="cull-face-crop" data-verdict="">
         <div className="cull-face-image" />
@@ -69,7 +72,7 @@ function FaceCrop({ tile, face }: { tile: Tile; face: JudgedFace | null }) {
   return (
     <figure className={`cull-face${bad ? ' is-bad' : ''}`} data-testid="cull-face-crop" data-verdict={verdict} data-id={tile.id}>
       <div className="cull-face-image" style={frame}>
-        <img src={tile.thumbUrl} alt="" style={image} draggable={false} />
+        <img src={thumbUrl} alt="" style={image} draggable={false} />
       </div>
       <figcaption>{verdict}</figcaption>
     </figure>
@@ -119,7 +122,8 @@ export function CullingView({ stop, stopIndex, stopCount, openStops, tiles, show
   const frames = stop.members.map((id) => tiles[id]).filter(Boolean);
   const shown = tiles[shownId];
   const shownIndex = frames.findIndex((t) => t.id === shownId);
-  const src = fileUrl ?? shown?.thumbUrl ?? null;
+  const thumbUrl = useThumbnailUrl(shown?.id, !!shown?.hasThumb);
+  const src = fileUrl ?? thumbUrl;
   const heading = stop.kind === 'group' ? `Group of ${frames.length}` : 'Photo of no group';
   const swipe = useSwipe();
   return (
@@ -165,7 +169,7 @@ export function CullingView({ stop, stopIndex, stopCount, openStops, tiles, show
               title={showBidiControls(t.name)}
               onClick={() => onShow(t.id)}
             >
-              {t.thumbUrl ? <img src={t.thumbUrl} alt={showBidiControls(t.name)} /> : <span>{showBidiControls(t.name)}</span>}
+              <Thumbnail tile={t} fallback={<span>{showBidiControls(t.name)}</span>} />
               {t.id === stop.best && <span className="cull-star">★</span>}
               <DecisionBadge decision={t.decision} />
             </button>

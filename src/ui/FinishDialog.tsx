@@ -2,17 +2,32 @@ import { useMemo } from 'react';
 import { finishPreview, useFinish } from '../state/finish';
 import { useLibrary } from '../state/libraryStore';
 import { ActionButton } from './actions/ActionButton';
-import { archivePicker, finishCopy, finishScriptDownload } from './actions/finishActions';
+import { archivePicker, finishCopy, finishKeepRejects, finishScriptDownload, finishSetAside, finishSetAsideConfirmed } from './actions/finishActions';
 import { formatBytes } from './format';
 import { Dialog } from './Dialog';
 import './overlays.css';
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
+/** The first problems of a run, each by its file. */
+function Problems({ failed }: { failed: { path: string; reason: string }[] }) {
+  if (failed.length === 0) return null;
+  return (
+    <ul className="finish-failed">
+      {failed.slice(0, 20).map((f) => (
+        <li key={f.path}>
+          {f.path}: {f.reason}
+        </li>
+      ))}
+      {failed.length > 20 && <li>… and {failed.length - 20} more</li>}
+    </ul>
+  );
+}
+
 /** Finish: what goes where, shown before anything happens; then the copy's report. */
 export function FinishDialog({ onClose }: { onClose: () => void }) {
   const tiles = useLibrary((s) => s.tiles);
-  const { layout, setAsideRejects, running, report, choose } = useFinish();
+  const { layout, setAsideRejects, running, report, choose, asideRunning, aside, confirmingDelete } = useFinish();
   const preview = useMemo(() => finishPreview(layout), [tiles, layout]); // eslint-disable-line react-hooks/exhaustive-deps
   const { plan, rejects, missing } = preview;
   const raws = plan.units.filter((u) => u.files.length > 1).length;
@@ -62,13 +77,37 @@ export function FinishDialog({ onClose }: { onClose: () => void }) {
         <p data-testid="finish-rejects">
           {rejects.length === 0
             ? 'No rejects.'
-            : `${plural(rejects.length, 'reject')}: left where they are. Loupe never deletes a photo.`}
+            : `${plural(rejects.length, 'reject')}: left where they are unless you set them aside into “_rejects” beside them. Nothing is deleted without asking you twice.`}
         </p>
         {rejects.length > 0 && (
           <label className="finish-aside">
             <input type="checkbox" checked={setAsideRejects} onChange={(e) => choose({ setAsideRejects: e.target.checked })} data-testid="finish-set-aside" /> the script
             moves them into “_rejects” beside them (a move, not a deletion)
           </label>
+        )}
+        {rejects.length > 0 && canWrite && !confirmingDelete && <ActionButton action={finishSetAside} testId="finish-aside-now" />}
+        {confirmingDelete && (
+          <div className="finish-confirm" role="alertdialog" aria-label="Delete the originals?" data-testid="finish-aside-confirm">
+            <p>
+              This browser cannot move files. Setting the rejects aside here means copying each into “_rejects”, checking the copy by size and SHA-256, and then
+              <strong> deleting the original</strong>. The script moves them without deleting anything.
+            </p>
+            <ActionButton action={finishSetAsideConfirmed} testId="finish-aside-delete" className="danger" />
+            <ActionButton action={finishKeepRejects} testId="finish-aside-keep" />
+          </div>
+        )}
+        {asideRunning && (
+          <p data-testid="finish-aside-progress">
+            Setting the rejects aside: {asideRunning.done} of {plural(asideRunning.total, 'file')}…
+          </p>
+        )}
+        {aside && (
+          <div data-testid="finish-aside-report" data-moved={aside.moved.length} data-already={aside.alreadyAside.length} data-failed={aside.failed.length}>
+            <p>
+              {plural(aside.moved.length, 'file')} moved into “_rejects”, {aside.alreadyAside.length} already there.
+            </p>
+            <Problems failed={aside.failed} />
+          </div>
         )}
         <div className="finish-actions">
           {canWrite ? <ActionButton action={finishCopy} testId="finish-copy" className="primary" /> : <span className="muted">This browser cannot write into a folder: the script does the same.</span>}
@@ -85,16 +124,7 @@ export function FinishDialog({ onClose }: { onClose: () => void }) {
               Into “{report.folder}”: {plural(report.copied.length, 'file')} copied and checked ({formatBytes(report.verifiedBytes)}), {report.alreadyThere.length} already there,{' '}
               {plural(report.sidecarsWritten.length, 'sidecar')} written, {report.sidecarsMerged.length} merged.
             </p>
-            {report.failed.length > 0 && (
-              <ul className="finish-failed">
-                {report.failed.slice(0, 20).map((f) => (
-                  <li key={f.path}>
-                    {f.path}: {f.reason}
-                  </li>
-                ))}
-                {report.failed.length > 20 && <li>… and {report.failed.length - 20} more</li>}
-              </ul>
-            )}
+            <Problems failed={report.failed} />
           </div>
         )}
     </Dialog>

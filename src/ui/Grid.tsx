@@ -20,6 +20,7 @@ import { FileName } from './FileName';
 import { showBidiControls } from './safeName';
 import { useFirstLooks, type FirstLook } from '../state/firstLooks';
 import { filtersAreOff, useRanking } from '../state/rankingStore';
+import { Thumbnail } from './Thumbnail';
 
 export const TILE_WIDTH = 200;
 export const TILE_HEIGHT = 262;
@@ -100,7 +101,7 @@ const TileView = memo(function TileView({ item, scale, focused, selected, byTast
       }}
     >
       <div className="thumb">
-        {t.thumbUrl ? <img src={t.thumbUrl} alt={showBidiControls(t.name)} decoding="async" /> : <div className="thumb-empty" />}
+        <Thumbnail tile={t} fallback={<div className="thumb-empty" />} />
         {item.rank !== null && (
           <span className="rank" data-testid="rank" title="Rank in this tag">
             #{item.rank}

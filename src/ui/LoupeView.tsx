@@ -11,6 +11,7 @@ import { RawBadge } from './RawBadge';
 import { FileName } from './FileName';
 import { showBidiControls } from './safeName';
 import './overlays.css';
+import { useThumbnailUrl } from './useThumbnailUrl';
 
 export type Zoom = 'fit' | '100';
 
@@ -178,7 +179,8 @@ function LoupeStage({ src, alt, source, originalSize, zoom, onZoom }: StageProps
 }
 
 export function LoupeView({ tile, fileUrl, zoom, onZoom, onClose, rank = null, relevance = null, tag = null }: LoupeViewProps) {
-  const src = fileUrl ?? tile.thumbUrl;
+  const thumbUrl = useThumbnailUrl(tile.id, tile.hasThumb);
+  const src = fileUrl ?? thumbUrl;
   const source = fileUrl ? 'file' : 'thumbnail';
   const originalSize = tile.width && tile.height ? { w: tile.width, h: tile.height } : null;
   const toggleZoom = useAction(zoomAction);

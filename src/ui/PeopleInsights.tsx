@@ -4,6 +4,7 @@ import type { Tile } from '../state/libraryStore';
 import { usePeopleChecks } from '../state/peopleChecks';
 import { showBidiControls } from './safeName';
 import { FlagAccuracyNote } from './FlagAccuracyNote';
+import { useThumbnailUrl } from './useThumbnailUrl';
 
 /**
  * The explain panel's people section: each face numbered on the thumbnail (largest first, the numbers the
@@ -12,6 +13,7 @@ import { FlagAccuracyNote } from './FlagAccuracyNote';
 export function PeopleInsights({ tile }: { tile: Tile }) {
   const enabled = usePeopleChecks((s) => s.enabled);
   const people = tile.people;
+  const thumbUrl = useThumbnailUrl(tile.id, tile.hasThumb && !!people?.counts.faces);
   if (!people) {
     const why = tile.peopleNote ?? (enabled ? 'not checked yet (they run after the image is analysed).' : 'people checks are off (switch them on in the header).');
     return (
@@ -49,9 +51,9 @@ export function PeopleInsights({ tile }: { tile: Tile }) {
           {cutReason(people.faces[people.decidingFace])}.
         </p>
       )}
-      {counts.faces > 0 && tile.thumbUrl && (
+      {counts.faces > 0 && thumbUrl && (
         <div className="faces-thumb">
-          <img src={tile.thumbUrl} alt={`${showBidiControls(tile.name)} with its faces numbered`} />
+          <img src={thumbUrl} alt={`${showBidiControls(tile.name)} with its faces numbered`} />
           {people.faces.map((f, i) => (
             <span
               key={f.index}

@@ -1,12 +1,13 @@
 import { checkPeopleOnAll } from '../state/analyse';
 import { useLibrary } from '../state/libraryStore';
+import { librarySummary } from '../state/librarySummary';
 import { cancelPeopleChecks, setPeopleChecksEnabled, usePeopleChecks } from '../state/peopleChecks';
 import { peopleChecksSetting } from '../state/settings';
 
 /** The people checks' own line: they run beside the scores, or after them when both would share the CPU. */
 export function PeopleProgress() {
   const { enabled, progress, error, engine } = usePeopleChecks();
-  const closed = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].people?.closedEyes ? 1 : 0), 0));
+  const closed = useLibrary((s) => librarySummary(s).closedEyes);
   // While the analysis runs, more images are on their way to the face worker.
   const analysing = useLibrary((s) => s.running);
   if (error) {

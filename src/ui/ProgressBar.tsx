@@ -1,12 +1,13 @@
 import { cancelAnalysis, resumeAnalysis } from '../state/analyse';
 import { useLibrary } from '../state/libraryStore';
+import { librarySummary } from '../state/librarySummary';
 import { useUi } from '../state/uiStore';
 import { formatDuration } from './format';
 
 export function ProgressBar() {
   const { progress, running, reading } = useLibrary();
   const storageFull = useUi((s) => s.storageFull);
-  const cancelled = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].status === 'cancelled' ? 1 : 0), 0));
+  const cancelled = useLibrary((s) => librarySummary(s).cancelled);
   if (reading && !running) {
     return (
       <div className="progress" data-testid="reading">

@@ -1,13 +1,13 @@
-import { isRawPath } from '../library/rawExtensions';
 import { useExportSettings } from '../state/exportSettings';
 import { useLibrary } from '../state/libraryStore';
+import { librarySummary } from '../state/librarySummary';
 import { rawSidecarsDarktable, rawSidecarsLightroom } from './actions/exportActions';
 import { useAction } from './actions/useAction';
 
 /** How the XMP zip names RAW sidecars; shown only when the library holds RAW files, the only ones it changes. */
 export function RawSidecarChoice() {
   const naming = useExportSettings((s) => s.rawSidecarNaming);
-  const hasRaw = useLibrary((s) => s.order.some((id) => !!s.tiles[id].companion || isRawPath(s.tiles[id].path)));
+  const hasRaw = useLibrary((s) => librarySummary(s).raw > 0);
   const lightroom = useAction(rawSidecarsLightroom);
   const darktable = useAction(rawSidecarsDarktable);
   if (!hasRaw) return null;

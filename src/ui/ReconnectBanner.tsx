@@ -2,12 +2,13 @@ import { useEffect, useState } from 'react';
 import { filesInFolder, regainAccess, rememberedFolders, type FolderHandle } from '../library/folderAccess';
 import { addFiles } from '../state/pipeline';
 import { useLibrary } from '../state/libraryStore';
+import { librarySummary } from '../state/librarySummary';
 import { useUi } from '../state/uiStore';
 import { FileName } from './FileName';
 
 /** After a reload: one click gives the session its files back from the folders it came from. */
 export function ReconnectBanner() {
-  const detached = useLibrary((s) => s.order.reduce((n, id) => n + (s.tiles[id].hasFile ? 0 : 1), 0));
+  const detached = useLibrary((s) => librarySummary(s).detached);
   const [folders, setFolders] = useState<FolderHandle[]>([]);
   useEffect(() => {
     if (detached > 0) void rememberedFolders().then(setFolders);

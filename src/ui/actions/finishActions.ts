@@ -1,7 +1,7 @@
 /** Finish: the dialog, the copy into an archive folder, and the script for browsers that cannot write folders. */
 import type { ArchiveFolder } from '../../library/finish/copyToArchive';
 import { saveBlob } from '../../library/export/download';
-import { finishIntoFolder, finishScriptText, useFinish } from '../../state/finish';
+import { browserMovesFiles, finishIntoFolder, finishScriptText, setRejectsAside, useFinish } from '../../state/finish';
 import { directoryPicker } from './exportActions';
 import { plain } from './keys';
 import { toggle } from './viewActions';
@@ -61,4 +61,48 @@ export const finishScriptDownload: Action = {
     const stamp = new Date().toISOString().slice(0, 10);
     saveBlob(new Blob([finishScriptText()], { type: 'text/x-shellscript' }), `loupe-finish-${stamp}.sh`);
   },
+};
+
+const asideSummary = (r: { moved: string[]; alreadyAside: string[]; failed: { path: string; reason: string }[] }) =>
+  `Rejects: ${plural(r.moved.length, 'file')} moved into “_rejects”, ${r.alreadyAside.length} already there` +
+  (r.failed.length ? `; ${plural(r.failed.length, 'problem')} (${r.failed[0].path}: ${r.failed[0].reason})` : '') +
+  '.';
+
+export const finishSetAside: Action = {
+  id: 'finish-set-aside-now',
+  label: 'Move the rejects into “_rejects”',
+  detail: 'move each reject (and its RAW) into a “_rejects” folder beside it, in the folder you opened; nothing is deleted',
+  group: 'Export',
+  keys: [],
+  scopes: ['finish'],
+  enabled: () => archivePicker() !== undefined && useFinish.getState().asideRunning === null,
+  perform: async (ctx) => {
+    // Where files cannot be moved, the originals would be deleted after a checked copy: ask a second time first.
+    if (!browserMovesFiles()) return void useFinish.setState({ confirmingDelete: true });
+    ctx.ui.notify(asideSummary(await setRejectsAside(false)));
+  },
+};
+
+export const finishSetAsideConfirmed: Action = {
+  id: 'finish-set-aside-delete',
+  label: 'Copy, check, then delete the originals',
+  detail: 'this browser cannot move files: copy each reject into “_rejects”, check the copy by size and SHA-256, and only then delete the original',
+  group: 'Export',
+  keys: [],
+  scopes: ['finish'],
+  enabled: () => useFinish.getState().confirmingDelete && useFinish.getState().asideRunning === null,
+  perform: async (ctx) => {
+    ctx.ui.notify(asideSummary(await setRejectsAside(true)));
+  },
+};
+
+export const finishKeepRejects: Action = {
+  id: 'finish-keep-rejects',
+  label: 'Leave them where they are',
+  detail: 'do not delete anything: the rejects stay where they are',
+  group: 'Export',
+  keys: [],
+  scopes: ['finish'],
+  enabled: () => useFinish.getState().confirmingDelete,
+  perform: () => useFinish.setState({ confirmingDelete: false }),
 };

@@ -11,7 +11,7 @@ import { learnTaste } from './tasteActions';
 import { HELP_GROUPS, type Action, type ActionContext, type HelpGroup, type KeyScope } from './types';
 import { close, compare, explain, help, loupe, sidePanel, stacks, storage, zoom } from './viewActions';
 import { deleteModels, keepData } from './storageActions';
-import { finish, finishCopy, finishScriptDownload } from './finishActions';
+import { finish, finishCopy, finishKeepRejects, finishScriptDownload, finishSetAside, finishSetAsideConfirmed } from './finishActions';
 import { applyCullTarget, cullToTarget } from './targetActions';
 
 /** In the order the help lists them within each group. */
@@ -54,6 +54,9 @@ export const ACTIONS: readonly Action[] = [
   finish,
   finishCopy,
   finishScriptDownload,
+  finishSetAside,
+  finishSetAsideConfirmed,
+  finishKeepRejects,
   keepData,
   deleteModels,
 ];
