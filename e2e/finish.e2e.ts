@@ -18,11 +18,11 @@ import { dropFiles, SHARED, sharedBrowser, waitForAnalysis, type DropFile, stubF
 const base = inject('baseUrl');
 const chrome = sharedBrowser();
 
-const exif = (when: string) => ({ IFD0: { Make: 'Loupe', Model: 'Finish Cam' }, IFD2: { DateTimeOriginal: when } });
-async function photo(hue: number, when: string | null): Promise<Uint8Array> {
+const exif = (when: string, offset?: string) => ({ IFD0: { Make: 'Loupe', Model: 'Finish Cam' }, IFD2: { DateTimeOriginal: when, ...(offset ? { OffsetTimeOriginal: offset } : {}) } });
+async function photo(hue: number, when: string | null, offset?: string): Promise<Uint8Array> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="320"><rect width="480" height="320" fill="hsl(${hue},55%,45%)"/><circle cx="${120 + hue / 3}" cy="150" r="70" fill="#eee"/></svg>`;
   const image = sharp(Buffer.from(svg));
-  return new Uint8Array(await (when ? image.withExif(exif(when)) : image).jpeg({ quality: 90 }).toBuffer());
+  return new Uint8Array(await (when ? image.withExif(exif(when, offset)) : image).jpeg({ quality: 90 }).toBuffer());
 }
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -49,7 +49,8 @@ describe('finish', () => {
   it('shows what goes where, copies the keepers with their RAW and sidecars checked, skips them on a second run, and offers a script', async () => {
     const RAW = new Uint8Array(readFileSync(join(SHARED, 'images/camera/stripped/CanonRaw.cr2')));
     const files: DropFile[] = [
-      { name: 'IMG_0001.JPG', bytes: await photo(20, '2026:06:01 10:00:00'), relativePath: 'shoot/IMG_0001.JPG' },
+      // 23:30 in New York: 04:30 the next day in UTC, but the photo's own day is 1 June.
+      { name: 'IMG_0001.JPG', bytes: await photo(20, '2026:06:01 23:30:00', '-05:00'), relativePath: 'shoot/IMG_0001.JPG' },
       { name: 'IMG_0001.CR2', bytes: RAW, relativePath: 'shoot/IMG_0001.CR2' },
       { name: 'IMG_0002.JPG', bytes: await photo(140, '2026:06:02 09:30:00'), relativePath: 'shoot/IMG_0002.JPG' },
       { name: 'IMG_0003.JPG', bytes: await photo(250, null), relativePath: 'shoot/IMG_0003.JPG' },

@@ -24,6 +24,11 @@ describe('planArchive', () => {
   it('puts each keeper in its capture day’s folder, undated ones apart, and counts what goes where', () => {
     expect(dateFolder(DAY1)).toEqual(['2026', '2026-12-03']);
     expect(dateFolder(null)).toEqual(['undated']);
+    // 23:30 on 3 December in New York (-05:00) is 04:30 on the 4th in UTC: the folder is the photo's own day.
+    const evening = Date.UTC(2026, 11, 4, 4, 30);
+    expect(dateFolder(evening, -300)).toEqual(['2026', '2026-12-03']);
+    expect(dateFolder(Date.UTC(2026, 11, 3, 23, 30) - 9 * 3600_000, 540)).toEqual(['2026', '2026-12-03']); // Tokyo, +09:00
+    expect(dateFolder(evening)).toEqual(['2026', '2026-12-04']);
     const plan = planArchive(keepers, 'by-date', { rawNaming: 'replace' });
     expect(plan.units.map((u) => [u.folder.join('/'), u.files.map((f) => f.name), u.sidecars])).toEqual([
       ['2026/2026-12-03', ['IMG_0001.JPG', 'IMG_0001.CR2'], ['IMG_0001.xmp']],

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { constants, deflateRawSync, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeUserComment, exifDateToMs, readCaptureInfo } from '../src/library/metadata/exif';
+import { decodeUserComment, exifDateToMs, exifOffsetMinutes, readCaptureInfo } from '../src/library/metadata/exif';
 import {
   generationFromUserComment,
   parseGenerationText,
@@ -517,6 +517,7 @@ describe('readCaptureInfo', () => {
     const info = await readCaptureInfo(new Blob([jpeg]));
     expect(info).toEqual({
       capturedAt: Date.UTC(2024, 4, 6, 5, 8, 9, 250), // 07:08:09.250 at +02:00
+      offsetMinutes: 120,
       camera: 'Canon EOS R5',
       lens: 'RF50mm F1.2 L USM',
       exposure: { iso: 400, fNumber: 2.8, exposureTime: 0.004, focalLength: 50 },
@@ -544,6 +545,9 @@ describe('readCaptureInfo', () => {
     });
     expect(exifDateToMs('0000:00:00 00:00:00')).toBeNull();
     expect(exifDateToMs('2020-01-02T03:04:05', '5', '-05:30')).toBe(Date.UTC(2020, 0, 2, 8, 34, 5, 500));
+    expect([exifOffsetMinutes('-05:30'), exifOffsetMinutes('+0900'), exifOffsetMinutes(' +00:00 '), exifOffsetMinutes('   :  '), exifOffsetMinutes(undefined), exifOffsetMinutes('+25:00')]).toEqual([
+      -330, 540, 0, null, null, null,
+    ]);
   });
 
   it('reads EXIF from WebP (its EXIF chunk) and PNG (eXIf), which exifr does not', async () => {

@@ -90,6 +90,7 @@ export function finishPreview(layout: ArchiveLayout): FinishPreview {
     photo: { path: t.path, name: t.name, bytes: t.bytes },
     raw: t.companion ? { path: t.companion.path, name: t.companion.name, bytes: t.companion.bytes } : null,
     capturedAt: t.capture?.capturedAt ?? null,
+    offsetMinutes: t.capture?.offsetMinutes ?? null,
   }));
   const missing = picks.flatMap((t) => [...(fileOf(t.id) ? [] : [t.path]), ...(t.companion && !companionFileOf(t.id) ? [t.companion.path] : [])]);
   const plan = planArchive(keepers, layout, { rawNaming: useExportSettings.getState().rawSidecarNaming });

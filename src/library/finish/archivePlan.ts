@@ -19,6 +19,8 @@ export interface Keeper {
   raw: SourceFile | null;
   /** ms since epoch, the camera's wall clock read as UTC when the file has no offset (metadata/exif.ts). */
   capturedAt: number | null;
+  /** The offset from UTC the camera wrote (minutes), if any: the day folder is the photo's own local day. */
+  offsetMinutes?: number | null;
 }
 
 export interface ArchiveFile {
@@ -55,10 +57,14 @@ export interface ArchivePlan {
   bytes: number;
 }
 
-/** The capture day's folders, "2026/2026-12-03"; photos with no capture time go to "undated". */
-export function dateFolder(capturedAt: number | null): string[] {
+/**
+ * The capture day's folders, "2026/2026-12-03", on the photo's own clock: with the offset the camera wrote, the
+ * local day where it was taken (23:30 in New York is not the next day in UTC); without one, the wall clock as
+ * written. Photos with no capture time go to "undated".
+ */
+export function dateFolder(capturedAt: number | null, offsetMinutes: number | null = null): string[] {
   if (capturedAt === null || !Number.isFinite(capturedAt)) return ['undated'];
-  const day = new Date(capturedAt).toISOString().slice(0, 10);
+  const day = new Date(capturedAt + (offsetMinutes ?? 0) * 60_000).toISOString().slice(0, 10);
   return [day.slice(0, 4), day];
 }
 
@@ -76,7 +82,7 @@ export function numbered(name: string, n: number): string {
 export function planArchive(keepers: readonly Keeper[], layout: ArchiveLayout, sidecarOptions: SidecarSetOptions): ArchivePlan {
   // In a name's order within each folder, so a repeated run numbers the same keeper the same way.
   const placed = keepers
-    .map((keeper) => ({ keeper, folder: layout === 'by-date' ? dateFolder(keeper.capturedAt) : [] }))
+    .map((keeper) => ({ keeper, folder: layout === 'by-date' ? dateFolder(keeper.capturedAt, keeper.offsetMinutes ?? null) : [] }))
     .sort((a, b) => a.folder.join('/').localeCompare(b.folder.join('/')) || a.keeper.photo.path.localeCompare(b.keeper.photo.path));
   const taken = new Set<string>();
   const units: ArchiveUnit[] = [];

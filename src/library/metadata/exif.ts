@@ -30,6 +30,11 @@ export interface CaptureInfo {
    * (bursts, sessions), and photos from one camera share its clock's zone.
    */
   capturedAt: number | null;
+  /**
+   * The offset from UTC, in minutes, that the camera wrote with the capture time (OffsetTimeOriginal), so that
+   * the photo's own local day can be had back; null or absent when it wrote none (or the record is older).
+   */
+  offsetMinutes?: number | null;
   /** Make + Model, without the make repeated ("Canon EOS R5", not "Canon Canon EOS R5"). */
   camera: string | null;
   lens: string | null;
@@ -176,6 +181,13 @@ function positive(v: unknown): number | null {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : null;
 }
 
+/** EXIF's "±HH:MM" offset from UTC in minutes; null when absent or malformed. */
+export function exifOffsetMinutes(offset: unknown): number | null {
+  const tz = typeof offset === 'string' ? /^\s*([+-])(\d{2}):?(\d{2})\s*$/.exec(offset) : null;
+  if (!tz || Number(tz[2]) > 14 || Number(tz[3]) > 59) return null;
+  return (tz[1] === '-' ? -1 : 1) * (Number(tz[2]) * 60 + Number(tz[3]));
+}
+
 /** "YYYY:MM:DD HH:MM:SS" (some writers use - or / and a T) + sub-seconds + "±HH:MM" → ms since epoch. */
 export function exifDateToMs(date: unknown, subSec?: unknown, offset?: unknown): number | null {
   if (typeof date !== 'string') return null;
@@ -187,8 +199,7 @@ export function exifDateToMs(date: unknown, subSec?: unknown, offset?: unknown):
   let ms = Date.UTC(year, month - 1, day, hour, minute, second);
   const sub = typeof subSec === 'string' || typeof subSec === 'number' ? String(subSec).trim() : '';
   if (/^\d{1,9}$/.test(sub)) ms += Math.round(Number(`0.${sub}`) * 1000);
-  const tz = typeof offset === 'string' ? /^\s*([+-])(\d{2}):?(\d{2})\s*$/.exec(offset) : null;
-  if (tz) ms -= (tz[1] === '-' ? -1 : 1) * (Number(tz[2]) * 60 + Number(tz[3])) * 60_000;
+  ms -= (exifOffsetMinutes(offset) ?? 0) * 60_000;
   return Number.isFinite(ms) ? ms : null;
 }
 
@@ -249,6 +260,7 @@ function toCaptureInfo(output: ExifrOutput, littleEndian: boolean | undefined): 
     original ?? exifDateToMs(output[TAG.DateTimeDigitized], output[TAG.SubSecTimeDigitized], output[TAG.OffsetTimeDigitized]);
   const info: CaptureInfo = {
     capturedAt,
+    offsetMinutes: capturedAt === null ? null : exifOffsetMinutes(original !== null ? output[TAG.OffsetTimeOriginal] : output[TAG.OffsetTimeDigitized]),
     camera: cameraName(text(output[TAG.Make]), text(output[TAG.Model])),
     lens: text(output[TAG.LensModel]),
     exposure: {

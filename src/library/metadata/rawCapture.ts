@@ -69,6 +69,8 @@ export function mergeCaptureInfo(primary: CaptureInfo | null, fallback: CaptureI
   const f = fallback.exposure;
   return {
     capturedAt: primary.capturedAt ?? fallback.capturedAt,
+    // The offset that goes with the time taken.
+    offsetMinutes: primary.capturedAt !== null ? primary.offsetMinutes : fallback.offsetMinutes,
     camera: primary.camera ?? fallback.camera,
     lens: primary.lens ?? fallback.lens,
     exposure: {
