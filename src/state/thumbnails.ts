@@ -51,7 +51,7 @@ export function clearThumbnails(): void {
   for (const id of generation.keys()) generation.set(id, (generation.get(id) ?? 0) + 1);
 }
 
-/** How many object URLs exist now (the scale bench and tests read it). */
+/** How many object URLs exist now (test/thumbnails.test.ts checks the bound). */
 export function thumbnailUrlCount(): number {
   return urls.size;
 }
